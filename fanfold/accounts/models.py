@@ -1,0 +1,84 @@
+"""Users, their pseuds, profile links and reading preferences."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class User(AbstractUser):
+    email = models.EmailField("email address", unique=True)
+    bio = models.TextField(blank=True, help_text="Sanitized HTML.")
+    # Whether a creator's profile links are shown under the end notes of their works.
+    show_links_on_works = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"username": self.username})
+
+    @property
+    def default_pseud(self) -> "Pseud":
+        return self.pseuds.get(is_default=True)
+
+
+class Pseud(models.Model):
+    """A name a user writes under; works are credited to pseuds, not users."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pseuds")
+    name = models.CharField(max_length=40)
+    description = models.TextField(blank=True, help_text="Sanitized HTML.")
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint("user", Lower("name"), name="accounts_pseud_name_per_user_ci_unique"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_default=True), name="accounts_pseud_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.name.lower() == self.user.username.lower():
+            return self.name
+        return f"{self.name} ({self.user.username})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:pseud", kwargs={"username": self.user.username, "pseud": self.name})
+
+
+class ProfileLink(models.Model):
+    """A labelled link on a creator's profile ("tumblr", "prompts"), kept in the creator's order."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profile_links")
+    label = models.CharField(max_length=60)
+    url = models.URLField(max_length=500)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.url}"
+
+
+class Preference(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="preference")
+    # Skip the adult-content warning page on Mature, Explicit and Not Rated works.
+    view_adult = models.BooleanField("show adult works without a warning", default=False)
+    hide_warnings = models.BooleanField("hide archive warnings (show them on click)", default=False)
+    hide_freeform = models.BooleanField("hide additional tags (show them on click)", default=False)
+    view_full_works = models.BooleanField("show the entire work by default", default=False)
+    time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user}"

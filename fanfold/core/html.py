@@ -1,0 +1,117 @@
+"""The one HTML allowlist for every user HTML field, and the text formats writers may type in."""
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "a", "abbr", "acronym", "address", "b", "big", "blockquote", "br", "caption", "center", "cite",
+    "code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol",
+    "p", "pre", "q", "rb", "rp", "rt", "rtc", "ruby", "s", "samp", "small", "span", "strike", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul", "var",
+}  # fmt: skip
+
+_COMMON_ATTRIBUTES = {"class", "title", "dir", "lang"}
+ALLOWED_ATTRIBUTES = {
+    "*": _COMMON_ATTRIBUTES,
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "type", "reversed"},
+    "ul": {"type"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "align", "valign"},
+    "th": {"colspan", "rowspan", "align", "valign", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "details": {"open"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "abbr": set(),
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_IMAGE_SCHEMES = ("http://", "https://")
+_URL_ATTRIBUTES = {"href", "src", "cite"}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        # Images load from the web only: no relative paths into the archive, no mailto or data.
+        return value if value.strip().lower().startswith(_IMAGE_SCHEMES) else None
+    if attribute in _URL_ATTRIBUTES and value.strip().lower().startswith("//"):
+        return None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    """Return `html` reduced to the allowlist; scripts, styles, frames and handlers are gone."""
+    if not html:
+        return ""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow",
+        clean_content_tags={"script", "style", "svg", "math", "iframe", "object", "embed", "template"},
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+    ).strip()
+
+
+FORMAT_HTML = "html"
+FORMAT_MARKDOWN = "markdown"
+TEXT_FORMAT_CHOICES = [
+    (FORMAT_HTML, "Rich text (HTML)"),
+    (FORMAT_MARKDOWN, "Plain text or Markdown"),
+]
+
+_markdown = MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": False}).enable(
+    ["table", "strikethrough"]
+)
+_BLOCK_TAG = re.compile(r"<\s*(p|div|br|h[1-6]|ul|ol|table|blockquote|pre|hr|details|center)\b", re.I)
+_PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
+
+
+def _auto_paragraphs(text: str) -> str:
+    """Wrap bare text in paragraphs: a blank line starts a paragraph, a single newline is a break."""
+    paragraphs = []
+    for block in _PARAGRAPH_SPLIT.split(text.strip()):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        if any(lines):
+            paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
+    return "\n".join(paragraphs)
+
+
+def render_user_text(text: str, text_format: str = FORMAT_HTML) -> str:
+    """Turn what a user typed into safe HTML, in the format they chose."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return ""
+    if text_format == FORMAT_MARKDOWN:
+        html = _markdown.render(text)
+    elif _BLOCK_TAG.search(text):
+        html = text
+    else:
+        html = _auto_paragraphs(text)
+    return sanitize_html(html)
+
+
+_TAG = re.compile(r"<[^>]*>")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_WORD = re.compile(r"[^\s]*\w[^\s]*")
+
+
+def html_to_text(html: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(_TAG.sub(" ", html or ""))
+
+
+def word_count(html: str) -> int:
+    """Words in the text of `html`; Chinese and Japanese characters count one each."""
+    text = html_to_text(html)
+    cjk = len(_CJK.findall(text))
+    rest = _CJK.sub(" ", text)
+    return cjk + len(_WORD.findall(rest))

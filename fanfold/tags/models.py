@@ -1,0 +1,100 @@
+"""Tags of every type: the fixed ratings, warnings and categories, and the ones creators type."""
+
+import unicodedata
+
+from django.db import models
+from django.urls import reverse
+
+
+class TagType(models.TextChoices):
+    RATING = "rating", "Rating"
+    WARNING = "warning", "Archive Warning"
+    CATEGORY = "category", "Category"
+    FANDOM = "fandom", "Fandom"
+    RELATIONSHIP = "relationship", "Relationship"
+    CHARACTER = "character", "Character"
+    FREEFORM = "freeform", "Additional Tags"
+
+
+FIXED_TYPES = (TagType.RATING, TagType.WARNING, TagType.CATEGORY)
+USER_TYPES = (TagType.FANDOM, TagType.RELATIONSHIP, TagType.CHARACTER, TagType.FREEFORM)
+
+# The fixed tags, in display order. Ratings run from least to most adult after "Not Rated".
+RATINGS = ["Not Rated", "General Audiences", "Teen And Up Audiences", "Mature", "Explicit"]
+ADULT_RATINGS = {"Not Rated", "Mature", "Explicit"}
+RATING_SYMBOLS = {
+    "Not Rated": "NR",
+    "General Audiences": "G",
+    "Teen And Up Audiences": "T",
+    "Mature": "M",
+    "Explicit": "E",
+}
+WARNINGS = [
+    "Creator Chose Not To Use Archive Warnings",
+    "No Archive Warnings Apply",
+    "Graphic Depictions Of Violence",
+    "Major Character Death",
+    "Rape/Non-Con",
+    "Underage Sex",
+]
+CATEGORIES = ["Gen", "F/M", "M/M", "F/F", "Multi", "Other"]
+FIXED_TAGS = {TagType.RATING: RATINGS, TagType.WARNING: WARNINGS, TagType.CATEGORY: CATEGORIES}
+
+
+def normalize_name(name: str) -> str:
+    """NFC, single spaces, trimmed: the form a tag name is stored in."""
+    return " ".join(unicodedata.normalize("NFC", name or "").split())
+
+
+def name_key(name: str) -> str:
+    """The key two names share when they are the same tag (case-insensitive)."""
+    return normalize_name(name).casefold()
+
+
+# Tag names may hold characters that cannot sit in a URL path segment; AO3 writes them as *x* escapes,
+# and "*" itself is refused in tag names, so the escapes cannot collide with a real name.
+_URL_ESCAPES = {"/": "*s*", "&": "*a*", ".": "*d*", "?": "*q*", "#": "*h*"}
+
+
+def tag_name_to_url(name: str) -> str:
+    for char, escape in _URL_ESCAPES.items():
+        name = name.replace(char, escape)
+    return name
+
+
+def tag_name_from_url(value: str) -> str:
+    for char, escape in _URL_ESCAPES.items():
+        value = value.replace(escape, char)
+    return value
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=150)
+    # Unique across types, as on AO3: one name is one tag.
+    key = models.CharField(max_length=150, unique=True, editable=False)
+    type = models.CharField(max_length=16, choices=TagType.choices, db_index=True)
+    canonical = models.BooleanField(default=False)
+    # A synonym filters as the canonical tag it points at.
+    merger = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="synonyms"
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        self.key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("tags:works", kwargs={"name": tag_name_to_url(self.name)})
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.type in FIXED_TYPES

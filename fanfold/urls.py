@@ -1,0 +1,20 @@
+"""Every URL of the archive: each app owns its own urls module."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from fanfold.works.views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("admin/", admin.site.urls),
+    path("", include("fanfold.accounts.urls")),
+    path("works/", include("fanfold.works.urls")),
+    path("tags/", include("fanfold.tags.urls")),
+    path("", include("fanfold.interactions.urls")),
+]
+
+handler400 = "fanfold.core.views.bad_request"
+handler403 = "fanfold.core.views.permission_denied"
+handler404 = "fanfold.core.views.page_not_found"
+handler500 = "fanfold.core.views.server_error"

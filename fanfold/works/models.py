@@ -1,0 +1,183 @@
+"""Works, their chapters and the pseuds credited as their creators."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from fanfold.accounts.models import Pseud
+from fanfold.tags.models import ADULT_RATINGS, Tag, TagType
+
+LANGUAGE_CHOICES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+    ("pt", "Português"),
+    ("ru", "Русский"),
+    ("uk", "Українська"),
+    ("tr", "Türkçe"),
+    ("vi", "Tiếng Việt"),
+    ("id", "Bahasa Indonesia"),
+    ("ar", "العربية"),
+    ("he", "עברית"),
+    ("hi", "हिन्दी"),
+    ("th", "ไทย"),
+    ("zh", "中文"),
+    ("ja", "日本語"),
+    ("ko", "한국어"),
+]
+
+
+class CommentPermission(models.TextChoices):
+    EVERYONE = "everyone", "Everyone, including guests"
+    REGISTERED = "registered", "Only signed-in users"
+    NOBODY = "nobody", "Nobody (comments are off)"
+
+
+class WorkQuerySet(models.QuerySet):
+    def posted(self):
+        return self.filter(posted=True)
+
+    def with_blurb_data(self):
+        """What a blurb shows, loaded in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name")),
+            models.Prefetch("creators", queryset=Pseud.objects.select_related("user")),
+        )
+
+
+class Work(models.Model):
+    title = models.CharField(max_length=255)
+    summary = models.TextField(blank=True, help_text="Sanitized HTML.")
+    notes = models.TextField("beginning notes", blank=True, help_text="Sanitized HTML.")
+    end_notes = models.TextField(blank=True, help_text="Sanitized HTML.")
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    creators = models.ManyToManyField(Pseud, through="Creatorship", related_name="works")
+    tags = models.ManyToManyField(Tag, related_name="works", blank=True)
+
+    # None means the creator does not know yet ("3/?").
+    expected_chapters = models.PositiveIntegerField(null=True, blank=True)
+    complete = models.BooleanField(default=False)
+
+    posted = models.BooleanField(default=False, help_text="Unposted works are drafts, seen by their creators only.")
+    restricted = models.BooleanField(default=False, help_text="Visible to signed-in users only.")
+    hidden = models.BooleanField(default=False, help_text="Hidden by a maintainer; seen by its creators only.")
+    comment_permission = models.CharField(
+        max_length=16, choices=CommentPermission.choices, default=CommentPermission.REGISTERED
+    )
+    moderate_comments = models.BooleanField(default=False)
+
+    # Publication date is the creator's to set (backdating is allowed); revised_at moves with updates.
+    published_on = models.DateField(null=True, blank=True)
+    revised_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Denormalised counters for listings and sorting; kept by the services that change them.
+    word_count = models.PositiveIntegerField(default=0)
+    chapter_count = models.PositiveIntegerField(default=0)
+    kudos_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    hit_count = models.PositiveIntegerField(default=0)
+    bookmark_count = models.PositiveIntegerField(default=0)
+
+    objects = WorkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-revised_at", "-id"]
+        indexes = [models.Index(fields=["posted", "-revised_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("works:detail", kwargs={"work_id": self.pk})
+
+    # Tags by type, read from the prefetched `tags` so templates trigger no queries.
+    def tags_of(self, tag_type: str) -> list[Tag]:
+        return [tag for tag in self.tags.all() if tag.type == tag_type]
+
+    @property
+    def rating(self) -> Tag | None:
+        ratings = self.tags_of(TagType.RATING)
+        return ratings[0] if ratings else None
+
+    @property
+    def warnings(self) -> list[Tag]:
+        return self.tags_of(TagType.WARNING)
+
+    @property
+    def categories(self) -> list[Tag]:
+        return self.tags_of(TagType.CATEGORY)
+
+    @property
+    def fandoms(self) -> list[Tag]:
+        return self.tags_of(TagType.FANDOM)
+
+    @property
+    def relationships(self) -> list[Tag]:
+        return self.tags_of(TagType.RELATIONSHIP)
+
+    @property
+    def characters(self) -> list[Tag]:
+        return self.tags_of(TagType.CHARACTER)
+
+    @property
+    def freeforms(self) -> list[Tag]:
+        return self.tags_of(TagType.FREEFORM)
+
+    @property
+    def is_adult(self) -> bool:
+        rating = self.rating
+        return rating is None or rating.name in ADULT_RATINGS
+
+    @property
+    def chapters_display(self) -> str:
+        expected = self.expected_chapters if self.expected_chapters else "?"
+        return f"{self.chapter_count}/{expected}"
+
+    def is_created_by(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return any(pseud.user_id == user.pk for pseud in self.creators.all())
+
+
+class Creatorship(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE)
+    pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["work", "pseud"], name="works_creatorship_unique")]
+
+
+class Chapter(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=255, blank=True)
+    summary = models.TextField(blank=True, help_text="Sanitized HTML.")
+    notes = models.TextField("beginning notes", blank=True, help_text="Sanitized HTML.")
+    end_notes = models.TextField(blank=True, help_text="Sanitized HTML.")
+    content = models.TextField(help_text="Sanitized HTML.")
+    posted = models.BooleanField(default=False)
+    published_on = models.DateField(null=True, blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work.title}, chapter {self.position}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("works:chapter", kwargs={"work_id": self.work_id, "chapter_id": self.pk})
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.position}. {self.title}" if self.title else f"Chapter {self.position}"

@@ -1,0 +1,35 @@
+"""Reads of works: every read of works for a viewer starts from `visible_works`."""
+
+from django.db.models import Q, QuerySet
+
+from fanfold.works.models import Chapter, Creatorship, Work, WorkQuerySet
+
+
+def _created_by(viewer) -> Q:
+    return Q(pk__in=Creatorship.objects.filter(pseud__user=viewer).values("work_id"))
+
+
+def visible_works(viewer) -> WorkQuerySet:
+    """The works `viewer` may see: drafts and hidden works only to their creators,
+    restricted works only to signed-in users."""
+    works = Work.objects.all()
+    if viewer is None or not viewer.is_authenticated:
+        return works.filter(posted=True, hidden=False, restricted=False)
+    return works.filter(Q(posted=True, hidden=False) | _created_by(viewer))
+
+
+def listed_works(viewer) -> WorkQuerySet:
+    """Works that appear in listings: visible and posted (a creator's drafts live on their drafts page)."""
+    return visible_works(viewer).filter(posted=True).with_blurb_data()
+
+
+def work_drafts(user) -> WorkQuerySet:
+    return visible_works(user).filter(_created_by(user), posted=False).with_blurb_data()
+
+
+def visible_chapters(*, work: Work, viewer) -> QuerySet[Chapter]:
+    """A work's chapters in order; unposted chapters only for the work's creators."""
+    chapters = work.chapters.all()
+    if work.is_created_by(viewer):
+        return chapters
+    return chapters.filter(posted=True)

@@ -1,0 +1,329 @@
+"""Writes to works and chapters: create, edit, post, reorder, delete. Each is one transaction."""
+
+import dataclasses
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fanfold.accounts.models import Pseud
+from fanfold.core.html import FORMAT_HTML, render_user_text, word_count
+from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
+from fanfold.tags.services import tag_find_or_create, tag_name_errors
+from fanfold.works.models import Chapter, CommentPermission, Creatorship, Work
+
+MAX_TITLE = 255
+MAX_SUMMARY = 1250
+MAX_NOTES = 5000
+MAX_CHAPTER_TEXT = 510_000
+MAX_USER_TAGS = 75
+
+
+@dataclasses.dataclass
+class WorkFields:
+    """What a creator fills in about a work. Text fields are as typed, in `text_format`."""
+
+    title: str
+    rating: str
+    warnings: list[str]
+    fandoms: list[str]
+    categories: list[str] = dataclasses.field(default_factory=list)
+    relationships: list[str] = dataclasses.field(default_factory=list)
+    characters: list[str] = dataclasses.field(default_factory=list)
+    freeforms: list[str] = dataclasses.field(default_factory=list)
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    language: str = "en"
+    expected_chapters: int | None = 1
+    published_on: date | None = None
+    restricted: bool = False
+    comment_permission: str = CommentPermission.REGISTERED
+    moderate_comments: bool = False
+    text_format: str = FORMAT_HTML
+
+
+@dataclasses.dataclass
+class ChapterFields:
+    content: str
+    title: str = ""
+    summary: str = ""
+    notes: str = ""
+    end_notes: str = ""
+    published_on: date | None = None
+    text_format: str = FORMAT_HTML
+
+
+def _length_errors(values: dict[str, tuple[str, int, str]]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field, (value, limit, label) in values.items():
+        if len(value or "") > limit:
+            errors.setdefault(field, []).append(
+                f"{label} must be at most {limit:,} characters (it is {len(value):,})."
+            )
+    return errors
+
+
+def validate_work_fields(fields: WorkFields) -> dict[str, list[str]]:
+    errors = _length_errors(
+        {
+            "title": (fields.title, MAX_TITLE, "Title"),
+            "summary": (fields.summary, MAX_SUMMARY, "Summary"),
+            "notes": (fields.notes, MAX_NOTES, "Notes"),
+            "end_notes": (fields.end_notes, MAX_NOTES, "End notes"),
+        }
+    )
+    if not fields.title.strip():
+        errors.setdefault("title", []).append("Please enter a title.")
+    if fields.rating not in RATINGS:
+        errors.setdefault("rating", []).append("Please choose exactly one rating.")
+    if not fields.warnings:
+        errors.setdefault("warnings", []).append("Please choose at least one archive warning.")
+    elif any(w not in WARNINGS for w in fields.warnings):
+        errors.setdefault("warnings", []).append("Please choose archive warnings from the list.")
+    if any(c not in CATEGORIES for c in fields.categories):
+        errors.setdefault("categories", []).append("Please choose categories from the list.")
+    if not [f for f in fields.fandoms if f.strip()]:
+        errors.setdefault("fandoms", []).append("Please add at least one fandom.")
+    user_tags = 0
+    for field in ("fandoms", "relationships", "characters", "freeforms"):
+        for name in getattr(fields, field):
+            user_tags += 1
+            for message in tag_name_errors(name):
+                errors.setdefault(field, []).append(message)
+    if user_tags > MAX_USER_TAGS:
+        errors.setdefault("freeforms", []).append(
+            f"A work can have at most {MAX_USER_TAGS} fandom, relationship, character and additional tags "
+            f"together; this one has {user_tags}."
+        )
+    if fields.expected_chapters is not None and fields.expected_chapters < 1:
+        errors.setdefault("expected_chapters", []).append("The expected number of chapters must be at least 1.")
+    if fields.published_on and fields.published_on > timezone.localdate():
+        errors.setdefault("published_on", []).append("The publication date cannot be in the future.")
+    return errors
+
+
+def validate_chapter_fields(fields: ChapterFields) -> dict[str, list[str]]:
+    errors = _length_errors(
+        {
+            "chapter_title": (fields.title, MAX_TITLE, "Chapter title"),
+            "chapter_summary": (fields.summary, MAX_SUMMARY, "Chapter summary"),
+            "chapter_notes": (fields.notes, MAX_NOTES, "Chapter notes"),
+            "chapter_end_notes": (fields.end_notes, MAX_NOTES, "Chapter end notes"),
+            "content": (fields.content, MAX_CHAPTER_TEXT, "Chapter text"),
+        }
+    )
+    if not fields.content.strip():
+        errors.setdefault("content", []).append("Please enter the text of the work.")
+    elif not render_user_text(fields.content, fields.text_format):
+        errors.setdefault("content", []).append("The text is empty once unsafe markup is removed.")
+    if fields.published_on and fields.published_on > timezone.localdate():
+        errors.setdefault("chapter_published_on", []).append("The publication date cannot be in the future.")
+    return errors
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _tags_for(fields: WorkFields) -> list[Tag]:
+    wanted: list[tuple[str, str]] = [(fields.rating, TagType.RATING)]
+    wanted += [(name, TagType.WARNING) for name in fields.warnings]
+    wanted += [(name, TagType.CATEGORY) for name in fields.categories]
+    for field, tag_type in (
+        ("fandoms", TagType.FANDOM),
+        ("relationships", TagType.RELATIONSHIP),
+        ("characters", TagType.CHARACTER),
+        ("freeforms", TagType.FREEFORM),
+    ):
+        wanted += [(name, tag_type) for name in getattr(fields, field) if name.strip()]
+    tags: dict[int, Tag] = {}
+    errors: dict[str, list[str]] = {}
+    for name, tag_type in wanted:
+        try:
+            tag = tag_find_or_create(name=name, type=tag_type)
+        except ValidationError as error:
+            field = "rating" if tag_type == TagType.RATING else f"{tag_type}s"
+            errors.setdefault(field, []).extend(error.messages)
+            continue
+        tags[tag.pk] = tag
+    _raise_if(errors)
+    return list(tags.values())
+
+
+def _apply_work_fields(work: Work, fields: WorkFields) -> None:
+    fmt = fields.text_format
+    work.title = fields.title.strip()
+    work.summary = render_user_text(fields.summary, fmt)
+    work.notes = render_user_text(fields.notes, fmt)
+    work.end_notes = render_user_text(fields.end_notes, fmt)
+    work.language = fields.language
+    work.expected_chapters = fields.expected_chapters
+    work.restricted = fields.restricted
+    work.comment_permission = fields.comment_permission
+    work.moderate_comments = fields.moderate_comments
+    if fields.published_on:
+        work.published_on = fields.published_on
+
+
+def _apply_chapter_fields(chapter: Chapter, fields: ChapterFields) -> None:
+    fmt = fields.text_format
+    chapter.title = fields.title.strip()
+    chapter.summary = render_user_text(fields.summary, fmt)
+    chapter.notes = render_user_text(fields.notes, fmt)
+    chapter.end_notes = render_user_text(fields.end_notes, fmt)
+    chapter.content = render_user_text(fields.content, fmt)
+    chapter.word_count = word_count(chapter.content)
+    if fields.published_on:
+        chapter.published_on = fields.published_on
+
+
+def work_recount(*, work: Work) -> Work:
+    """Bring the work's totals in line with its posted chapters."""
+    posted = list(work.chapters.filter(posted=True).values_list("word_count", flat=True))
+    work.word_count = sum(posted)
+    work.chapter_count = len(posted)
+    work.complete = work.expected_chapters is not None and work.chapter_count >= work.expected_chapters
+    work.save(update_fields=["word_count", "chapter_count", "complete", "updated_at"])
+    return work
+
+
+def _renumber(work: Work) -> None:
+    for position, chapter in enumerate(work.chapters.order_by("position", "id"), start=1):
+        if chapter.position != position:
+            Chapter.objects.filter(pk=chapter.pk).update(position=position)
+
+
+@transaction.atomic
+def work_create(
+    *, pseuds: list[Pseud], fields: WorkFields, chapter: ChapterFields, post: bool
+) -> Work:
+    """A new work with its first chapter, credited to `pseuds`; a draft unless `post`."""
+    if not pseuds:
+        raise ValidationError({"pseuds": ["Please choose at least one pseud to post as."]})
+    _raise_if(validate_work_fields(fields) | validate_chapter_fields(chapter))
+    tags = _tags_for(fields)
+    now = timezone.now()
+    work = Work(created_at=now, revised_at=now)
+    _apply_work_fields(work, fields)
+    work.posted = post
+    if post and not work.published_on:
+        work.published_on = timezone.localdate()
+    work.save()
+    for position, pseud in enumerate(pseuds):
+        Creatorship.objects.create(work=work, pseud=pseud, position=position)
+    work.tags.set(tags)
+    first = Chapter(work=work, position=1, posted=post, created_at=now)
+    _apply_chapter_fields(first, chapter)
+    if post and not first.published_on:
+        first.published_on = work.published_on
+    first.save()
+    return work_recount(work=work)
+
+
+@transaction.atomic
+def work_update(*, work: Work, fields: WorkFields, chapter: ChapterFields | None = None) -> Work:
+    """Edit a work's details, and its first chapter's text when `chapter` is given (one-shots)."""
+    errors = validate_work_fields(fields)
+    if chapter is not None:
+        errors |= validate_chapter_fields(chapter)
+    _raise_if(errors)
+    tags = _tags_for(fields)
+    _apply_work_fields(work, fields)
+    if work.posted:
+        work.revised_at = timezone.now()
+    work.save()
+    work.tags.set(tags)
+    if chapter is not None:
+        first = work.chapters.order_by("position", "id").first()
+        _apply_chapter_fields(first, chapter)
+        first.save()
+    return work_recount(work=work)
+
+
+@transaction.atomic
+def work_post(*, work: Work) -> Work:
+    """Post a draft work and every chapter it has."""
+    if work.posted:
+        return work
+    now = timezone.now()
+    work.posted = True
+    work.published_on = work.published_on or timezone.localdate()
+    work.revised_at = now
+    work.save(update_fields=["posted", "published_on", "revised_at", "updated_at"])
+    work.chapters.filter(published_on__isnull=True).update(published_on=work.published_on)
+    work.chapters.update(posted=True)
+    return work_recount(work=work)
+
+
+@transaction.atomic
+def work_delete(*, work: Work) -> None:
+    work.delete()
+
+
+@transaction.atomic
+def chapter_add(*, work: Work, fields: ChapterFields, post: bool) -> Chapter:
+    """A new last chapter; posting it also revises the work's updated date."""
+    _raise_if(validate_chapter_fields(fields))
+    last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
+    chapter = Chapter(work=work, position=last + 1, posted=post and work.posted)
+    _apply_chapter_fields(chapter, fields)
+    if chapter.posted and not chapter.published_on:
+        chapter.published_on = timezone.localdate()
+    chapter.save()
+    if chapter.posted:
+        Work.objects.filter(pk=work.pk).update(revised_at=timezone.now())
+        work.refresh_from_db(fields=["revised_at"])
+    work_recount(work=work)
+    return chapter
+
+
+@transaction.atomic
+def chapter_update(*, chapter: Chapter, fields: ChapterFields) -> Chapter:
+    _raise_if(validate_chapter_fields(fields))
+    _apply_chapter_fields(chapter, fields)
+    chapter.save()
+    if chapter.posted:
+        Work.objects.filter(pk=chapter.work_id).update(revised_at=timezone.now())
+    work_recount(work=chapter.work)
+    return chapter
+
+
+@transaction.atomic
+def chapter_post(*, chapter: Chapter) -> Chapter:
+    """Post a draft chapter of a posted work."""
+    if chapter.posted:
+        return chapter
+    if not chapter.work.posted:
+        raise ValidationError("Post the work itself first; its chapters are posted with it.")
+    chapter.posted = True
+    chapter.published_on = chapter.published_on or timezone.localdate()
+    chapter.save(update_fields=["posted", "published_on", "updated_at"])
+    Work.objects.filter(pk=chapter.work_id).update(revised_at=timezone.now())
+    work_recount(work=chapter.work)
+    return chapter
+
+
+@transaction.atomic
+def chapter_delete(*, chapter: Chapter) -> None:
+    work = chapter.work
+    if work.chapters.count() <= 1:
+        raise ValidationError("A work needs at least one chapter; delete the whole work instead.")
+    chapter.delete()
+    _renumber(work)
+    work_recount(work=work)
+
+
+@transaction.atomic
+def chapters_reorder(*, work: Work, chapter_ids: list[int]) -> None:
+    """Put the work's chapters in the order given; every chapter must be named once."""
+    current = set(work.chapters.values_list("pk", flat=True))
+    if sorted(chapter_ids) != sorted(current):
+        raise ValidationError("Please give every chapter of the work a place, each once.")
+    # Two passes so the positions never collide mid-way.
+    work.chapters.update(position=F("position") + 100_000)
+    for position, chapter_id in enumerate(chapter_ids, start=1):
+        Chapter.objects.filter(pk=chapter_id, work=work).update(position=position)

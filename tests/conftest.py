@@ -1,0 +1,66 @@
+"""Plain fixtures shared by every test: users and works made through the real services."""
+
+import itertools
+
+import pytest
+from django.test import Client
+
+from fanfold.accounts.services import user_create
+from fanfold.works.services import ChapterFields, WorkFields, work_create
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str | None = None, *, email: str | None = None, password: str = PASSWORD):
+        username = username or f"user{next(_counter)}"
+        return user_create(username=username, email=email or f"{username}@example.org", password=password)
+
+    return make
+
+
+@pytest.fixture
+def make_work(db, make_user):
+    """A work made through `work_create`; keyword arguments override the WorkFields/ChapterFields."""
+
+    def make(creator=None, *, post: bool = True, content: str = "<p>Once upon a time.</p>", **overrides):
+        creator = creator or make_user()
+        fields = WorkFields(
+            title=overrides.pop("title", "A Work"),
+            rating=overrides.pop("rating", "General Audiences"),
+            warnings=overrides.pop("warnings", ["No Archive Warnings Apply"]),
+            fandoms=overrides.pop("fandoms", ["Original Work"]),
+            **{k: v for k, v in overrides.items() if k in WorkFields.__dataclass_fields__},
+        )
+        chapter = ChapterFields(content=content)
+        return work_create(pseuds=[creator.default_pseud], fields=fields, chapter=chapter, post=post)
+
+    return make
+
+
+@pytest.fixture
+def writer(make_user):
+    return make_user("writer")
+
+
+@pytest.fixture
+def reader(make_user):
+    return make_user("reader")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def writer_client(writer):
+    return client_for(writer)
+
+
+@pytest.fixture
+def reader_client(reader):
+    return client_for(reader)
