@@ -35,11 +35,27 @@ _IMAGE_SCHEMES = ("http://", "https://")
 _URL_ATTRIBUTES = {"href", "src", "cite"}
 
 
+_URL_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.I)
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_LEADING = "".join(chr(code) for code in range(0x21))
+
+
+def _unsafe_url(value: str) -> bool:
+    """Whether a browser would read `value` as protocol-relative or with a scheme we do not allow."""
+    # nh3 checks schemes on href and src only; `cite` needs the same rule. Browsers drop tabs and
+    # newlines anywhere in a URL and control characters and spaces before it, so we do too.
+    url = _URL_IGNORED.sub("", value).lstrip(_URL_LEADING).lower()
+    if url.startswith("//"):
+        return True
+    scheme = _URL_SCHEME.match(url)
+    return scheme is not None and scheme.group(1) not in URL_SCHEMES
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         # Images load from the web only: no relative paths into the archive, no mailto or data.
         return value if value.strip().lower().startswith(_IMAGE_SCHEMES) else None
-    if attribute in _URL_ATTRIBUTES and value.strip().lower().startswith("//"):
+    if attribute in _URL_ATTRIBUTES and _unsafe_url(value):
         return None
     return value
 

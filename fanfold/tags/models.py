@@ -75,9 +75,7 @@ class Tag(models.Model):
     type = models.CharField(max_length=16, choices=TagType.choices, db_index=True)
     canonical = models.BooleanField(default=False)
     # A synonym filters as the canonical tag it points at.
-    merger = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="synonyms"
-    )
+    merger = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="synonyms")
     sort_order = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -106,6 +106,10 @@ class Work(models.Model):
         return ratings[0] if ratings else None
 
     @property
+    def tags_of_rating(self) -> list[Tag]:
+        return self.tags_of(TagType.RATING)
+
+    @property
     def warnings(self) -> list[Tag]:
         return self.tags_of(TagType.WARNING)
 
@@ -153,6 +157,9 @@ class Creatorship(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["work", "pseud"], name="works_creatorship_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pseud_id} on {self.work_id}"
 
 
 class Chapter(models.Model):

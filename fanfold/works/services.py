@@ -60,9 +60,7 @@ def _length_errors(values: dict[str, tuple[str, int, str]]) -> dict[str, list[st
     errors: dict[str, list[str]] = {}
     for field, (value, limit, label) in values.items():
         if len(value or "") > limit:
-            errors.setdefault(field, []).append(
-                f"{label} must be at most {limit:,} characters (it is {len(value):,})."
-            )
+            errors.setdefault(field, []).append(f"{label} must be at most {limit:,} characters (it is {len(value):,}).")
     return errors
 
 
@@ -198,9 +196,7 @@ def _renumber(work: Work) -> None:
 
 
 @transaction.atomic
-def work_create(
-    *, pseuds: list[Pseud], fields: WorkFields, chapter: ChapterFields, post: bool
-) -> Work:
+def work_create(*, pseuds: list[Pseud], fields: WorkFields, chapter: ChapterFields, post: bool) -> Work:
     """A new work with its first chapter, credited to `pseuds`; a draft unless `post`."""
     if not pseuds:
         raise ValidationError({"pseuds": ["Please choose at least one pseud to post as."]})
@@ -224,10 +220,23 @@ def work_create(
     return work_recount(work=work)
 
 
+def _set_own_pseuds(work: Work, pseuds: list[Pseud]) -> None:
+    """Credit the work to `pseuds` in place of their user's other pseuds; co-creators stay."""
+    user_id = pseuds[0].user_id
+    Creatorship.objects.filter(work=work, pseud__user_id=user_id).exclude(pseud__in=pseuds).delete()
+    start = Creatorship.objects.filter(work=work).count()
+    for offset, pseud in enumerate(pseuds):
+        Creatorship.objects.get_or_create(work=work, pseud=pseud, defaults={"position": start + offset})
+
+
 @transaction.atomic
-def work_update(*, work: Work, fields: WorkFields, chapter: ChapterFields | None = None) -> Work:
+def work_update(
+    *, work: Work, fields: WorkFields, chapter: ChapterFields | None = None, pseuds: list[Pseud] | None = None
+) -> Work:
     """Edit a work's details, and its first chapter's text when `chapter` is given (one-shots)."""
     errors = validate_work_fields(fields)
+    if pseuds is not None and not pseuds:
+        errors["pseuds"] = ["Please choose at least one pseud to post as."]
     if chapter is not None:
         errors |= validate_chapter_fields(chapter)
     _raise_if(errors)
@@ -237,6 +246,8 @@ def work_update(*, work: Work, fields: WorkFields, chapter: ChapterFields | None
         work.revised_at = timezone.now()
     work.save()
     work.tags.set(tags)
+    if pseuds:
+        _set_own_pseuds(work, pseuds)
     if chapter is not None:
         first = work.chapters.order_by("position", "id").first()
         _apply_chapter_fields(first, chapter)

@@ -1,13 +1,368 @@
-from django.http import HttpResponse
+"""Pages for reading, posting and editing works and chapters."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
+from fanfold.accounts.models import ProfileLink, Pseud
+from fanfold.interactions.selectors import work_feedback_context
+from fanfold.interactions.services import hit_record
+from fanfold.tags.models import Tag
+from fanfold.works import services
+from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
+from fanfold.works.models import Chapter, Work
+from fanfold.works.selectors import listed_works, visible_chapters, visible_works, work_drafts
 
-def placeholder(request, **kwargs):
-    return HttpResponse("not built yet")
+WORKS_PER_PAGE = 20
+ADULT_SESSION_KEY = "view_adult"
+
+
+def paginate(request, queryset, per_page: int = WORKS_PER_PAGE):
+    """One page of `queryset` for ?page=N; an out-of-range or junk page number gives the nearest page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 class HomeView(TemplateView):
-    template_name = "base.html"
+    template_name = "works/home.html"
+
+    def get_context_data(self, **kwargs):
+        works = listed_works(self.request.user).order_by("-revised_at", "-id")[:WORKS_PER_PAGE]
+        return super().get_context_data(works=works, **kwargs)
 
 
-WorkListView = HomeView
+class WorkListView(TemplateView):
+    template_name = "works/work_list.html"
+
+    def get_context_data(self, **kwargs):
+        works = listed_works(self.request.user).order_by("-revised_at", "-id")
+        return super().get_context_data(page=paginate(self.request, works), heading="Works", **kwargs)
+
+
+class DraftsView(LoginRequiredMixin, TemplateView):
+    template_name = "works/drafts.html"
+
+    def get_context_data(self, **kwargs):
+        drafts = work_drafts(self.request.user).order_by("-updated_at", "-id")
+        return super().get_context_data(page=paginate(self.request, drafts), **kwargs)
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+
+def _work_for_reading(request, work_id: int) -> Work:
+    creators = Pseud.objects.select_related("user").prefetch_related(
+        Prefetch("user__profile_links", queryset=ProfileLink.objects.order_by("position", "id"))
+    )
+    queryset = visible_works(request.user).prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name")),
+        Prefetch("creators", queryset=creators),
+    )
+    return get_object_or_404(queryset, pk=work_id)
+
+
+def _restricted_work_exists(work_id: int) -> bool:
+    # Only called for guests, to tell "sign in to read" apart from "no such work".
+    return Work.objects.filter(pk=work_id, posted=True, hidden=False, restricted=True).exists()
+
+
+def _needs_adult_gate(request, work: Work) -> bool:
+    if not work.is_adult or work.is_created_by(request.user):
+        return False
+    if request.GET.get("view_adult") == "true":
+        request.session[ADULT_SESSION_KEY] = True
+        return False
+    if request.session.get(ADULT_SESSION_KEY):
+        return False
+    preference = getattr(request.user, "preference", None) if request.user.is_authenticated else None
+    return not (preference and preference.view_adult)
+
+
+def _preference(request):
+    if request.user.is_authenticated:
+        return getattr(request.user, "preference", None)
+    return None
+
+
+class WorkReadView(View):
+    """A work: the first chapter (or the whole work), or one chapter, behind the adult gate."""
+
+    def get(self, request, work_id: int, chapter_id: int | None = None):
+        try:
+            work = _work_for_reading(request, work_id)
+        except Http404:
+            if not request.user.is_authenticated and _restricted_work_exists(work_id):
+                return render(request, "works/restricted.html", {"work_id": work_id}, status=403)
+            raise
+        if _needs_adult_gate(request, work):
+            path = request.get_full_path()
+            proceed = path + ("&" if "?" in path else "?") + "view_adult=true"
+            return render(request, "works/adult_gate.html", {"work": work, "proceed": proceed})
+
+        chapters = list(visible_chapters(work=work, viewer=request.user))
+        if not chapters:
+            raise Http404("This work has no chapters you can read.")
+        preference = _preference(request)
+        if chapter_id is not None:
+            current = next((c for c in chapters if c.pk == chapter_id), None)
+            if current is None:
+                raise Http404("No such chapter.")
+            entire = False
+        else:
+            view_full = request.GET.get("view_full_work")
+            if view_full is None:
+                view_full = "true" if preference and preference.view_full_works else "false"
+            entire = view_full == "true" or len(chapters) == 1
+            current = None if entire else chapters[0]
+        shown = chapters if current is None else [current]
+
+        hit_record(work=work, request=request)
+        index = chapters.index(current) if current else 0
+        context = {
+            "work": work,
+            "chapters": chapters,
+            "shown_chapters": shown,
+            "current": current,
+            "entire": entire,
+            "previous_chapter": chapters[index - 1] if current and index > 0 else None,
+            "next_chapter": chapters[index + 1] if current and index + 1 < len(chapters) else None,
+            "is_creator": work.is_created_by(request.user),
+            "preference": preference,
+            "creator_link_users": _creator_link_users(work),
+        }
+        context.update(work_feedback_context(request=request, work=work, chapter=current))
+        return render(request, "works/work_detail.html", context)
+
+
+def _creator_link_users(work: Work) -> list:
+    users = []
+    for pseud in work.creators.all():
+        if pseud.user.show_links_on_works and pseud.user not in users:
+            users.append(pseud.user)
+    return users
+
+
+# Writing -------------------------------------------------------------------------------------------
+
+
+def _own_work(request, work_id: int) -> Work:
+    """A work the signed-in user is a creator of; others get a 404, as if it were not there."""
+    work = _work_for_reading(request, work_id)
+    if not work.is_created_by(request.user):
+        raise Http404("Only a work's creators can change it.")
+    return work
+
+
+def _own_chapter(request, work: Work, chapter_id: int) -> Chapter:
+    return get_object_or_404(work.chapters, pk=chapter_id)
+
+
+class WorkCreateView(LoginRequiredMixin, View):
+    template_name = "works/work_form.html"
+
+    def get(self, request):
+        return self._render(WorkForm(user=request.user))
+
+    def post(self, request):
+        form = WorkForm(request.POST, user=request.user)
+        post = "post" in request.POST
+        if form.is_valid():
+            try:
+                work = services.work_create(
+                    pseuds=list(form.cleaned_data["pseuds"]),
+                    fields=form.work_fields(),
+                    chapter=form.chapter_fields(),
+                    post=post,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if post:
+                    messages.success(request, "Work was successfully posted.")
+                else:
+                    messages.success(request, "Draft saved. This is a preview: post it when you're ready.")
+                return redirect(work)
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        return render(
+            self.request, self.template_name, {"form": form, "heading": "Post new work", "new": True}, status=status
+        )
+
+
+class WorkEditView(LoginRequiredMixin, View):
+    """Edit a work's details; for a one-shot, its text too."""
+
+    template_name = "works/work_form.html"
+
+    def _setup(self, request, work_id):
+        work = _own_work(request, work_id)
+        chapters = list(work.chapters.all())
+        first = chapters[0] if len(chapters) == 1 else None
+        return work, first
+
+    def get(self, request, work_id: int):
+        work, first = self._setup(request, work_id)
+        form = WorkForm(user=request.user, include_text=first is not None, initial=WorkForm.initial_for(work, first))
+        return self._render(form, work)
+
+    def post(self, request, work_id: int):
+        work, first = self._setup(request, work_id)
+        form = WorkForm(request.POST, user=request.user, include_text=first is not None)
+        if form.is_valid():
+            try:
+                services.work_update(
+                    work=work,
+                    pseuds=list(form.cleaned_data["pseuds"]),
+                    fields=form.work_fields(),
+                    chapter=form.chapter_fields() if first is not None else None,
+                )
+                if "post" in request.POST and not work.posted:
+                    services.work_post(work=work)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Work was successfully updated.")
+                return redirect(work)
+        return self._render(form, work, status=400)
+
+    def _render(self, form, work, status=200):
+        context = {"form": form, "work": work, "heading": f"Edit “{work.title}”", "new": False}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class WorkPostView(LoginRequiredMixin, View):
+    def post(self, request, work_id: int):
+        work = _own_work(request, work_id)
+        services.work_post(work=work)
+        messages.success(request, "Work was successfully posted.")
+        return redirect(work)
+
+
+class ConfirmDeleteView(LoginRequiredMixin, View):
+    template_name = "works/confirm_delete.html"
+
+    def get(self, request, **kwargs):
+        return render(request, self.template_name, self.describe(request, **kwargs))
+
+    def post(self, request, **kwargs):
+        return self.delete(request, **kwargs)
+
+
+class WorkDeleteView(ConfirmDeleteView):
+    def describe(self, request, work_id):
+        work = _own_work(request, work_id)
+        return {"work": work, "what": f"the work “{work.title}”", "cancel": work.get_absolute_url()}
+
+    def delete(self, request, work_id):
+        work = _own_work(request, work_id)
+        title = work.title
+        services.work_delete(work=work)
+        messages.success(request, f"“{title}” was deleted.")
+        return redirect("home")
+
+
+class ChapterDeleteView(ConfirmDeleteView):
+    def describe(self, request, work_id, chapter_id):
+        work = _own_work(request, work_id)
+        chapter = _own_chapter(request, work, chapter_id)
+        return {"work": work, "what": f"{chapter.display_title} of “{work.title}”", "cancel": work.get_absolute_url()}
+
+    def delete(self, request, work_id, chapter_id):
+        work = _own_work(request, work_id)
+        chapter = _own_chapter(request, work, chapter_id)
+        try:
+            services.chapter_delete(chapter=chapter)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The chapter was deleted.")
+        return redirect(work)
+
+
+class ChapterFormView(LoginRequiredMixin, View):
+    """Add a chapter (no chapter_id) or edit one."""
+
+    template_name = "works/chapter_form.html"
+
+    def get(self, request, work_id: int, chapter_id: int | None = None):
+        work = _own_work(request, work_id)
+        chapter = _own_chapter(request, work, chapter_id) if chapter_id else None
+        initial = ChapterForm.initial_for(chapter) if chapter else {}
+        return self._render(ChapterForm(initial=initial), work, chapter)
+
+    def post(self, request, work_id: int, chapter_id: int | None = None):
+        work = _own_work(request, work_id)
+        chapter = _own_chapter(request, work, chapter_id) if chapter_id else None
+        form = ChapterForm(request.POST)
+        if form.is_valid():
+            try:
+                if chapter is None:
+                    chapter = services.chapter_add(work=work, fields=form.chapter_fields(), post="post" in request.POST)
+                else:
+                    services.chapter_update(chapter=chapter, fields=form.chapter_fields())
+                    if "post" in request.POST and not chapter.posted:
+                        services.chapter_post(chapter=chapter)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, "Chapter was successfully posted." if chapter.posted else "Chapter saved as a draft."
+                )
+                return redirect(chapter)
+        return self._render(form, work, chapter, status=400)
+
+    def _render(self, form, work, chapter, status=200):
+        context = {"form": form, "work": work, "chapter": chapter}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ChapterPostView(LoginRequiredMixin, View):
+    def post(self, request, work_id: int, chapter_id: int):
+        work = _own_work(request, work_id)
+        chapter = _own_chapter(request, work, chapter_id)
+        try:
+            services.chapter_post(chapter=chapter)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Chapter was successfully posted.")
+        return redirect(chapter)
+
+
+class ChapterReorderView(LoginRequiredMixin, View):
+    template_name = "works/chapter_reorder.html"
+
+    def get(self, request, work_id: int):
+        work = _own_work(request, work_id)
+        return self._render(work, list(work.chapters.all()), {})
+
+    def _render(self, work, chapters, submitted, errors=(), status=200):
+        rows = [(chapter, submitted.get(f"position_{chapter.pk}", chapter.position)) for chapter in chapters]
+        context = {"work": work, "rows": rows, "count": len(chapters), "errors": errors}
+        return render(self.request, self.template_name, context, status=status)
+
+    def post(self, request, work_id: int):
+        work = _own_work(request, work_id)
+        chapters = list(work.chapters.all())
+        positions = {}
+        errors = []
+        for chapter in chapters:
+            raw = request.POST.get(f"position_{chapter.pk}", "")
+            try:
+                positions[chapter.pk] = int(raw)
+            except ValueError:
+                errors.append(f"Please give {chapter.display_title} a number.")
+        if not errors and sorted(positions.values()) != list(range(1, len(chapters) + 1)):
+            errors.append(f"Please number the chapters 1 to {len(chapters)}, each number once.")
+        if errors:
+            return self._render(work, chapters, request.POST, errors, status=400)
+        services.chapters_reorder(work=work, chapter_ids=sorted(positions, key=positions.get))
+        messages.success(request, "Chapters were reordered.")
+        return HttpResponseRedirect(reverse("works:detail", kwargs={"work_id": work.pk}) + "?view_full_work=true")

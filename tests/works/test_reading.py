@@ -1,0 +1,134 @@
+"""Reading a work: the adult gate, chapter views, header and preferences."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def explicit_work(make_work, writer):
+    return make_work(writer, title="Heated", rating="Explicit", content="<p>Adult text here.</p>")
+
+
+@pytest.mark.parametrize("rating", ["Explicit", "Mature", "Not Rated"])
+def test_adult_works_show_a_warning_first(make_work, client, rating):
+    work = make_work(rating=rating, content="<p>Adult text here.</p>")
+    page = client.get(work.get_absolute_url()).content.decode()
+    assert "could have adult content" in page and "Adult text here." not in page
+
+
+@pytest.mark.parametrize("rating", ["General Audiences", "Teen And Up Audiences"])
+def test_general_works_have_no_gate(make_work, client, rating):
+    work = make_work(rating=rating, content="<p>Gentle text.</p>")
+    assert "Gentle text." in client.get(work.get_absolute_url()).content.decode()
+
+
+def test_proceeding_is_remembered_for_the_session(explicit_work, make_work, client):
+    page = client.get(explicit_work.get_absolute_url()).content.decode()
+    assert "view_adult=true" in page
+    assert "Adult text here." in client.get(explicit_work.get_absolute_url() + "?view_adult=true").content.decode()
+    assert "Adult text here." in client.get(explicit_work.get_absolute_url()).content.decode()
+    other = make_work(rating="Mature", content="<p>Other adult text.</p>")
+    assert "Other adult text." in client.get(other.get_absolute_url()).content.decode()
+    # A new session meets the gate again.
+    assert "Adult text here." not in Client().get(explicit_work.get_absolute_url()).content.decode()
+
+
+def test_preference_skips_the_gate(explicit_work, reader, reader_client):
+    assert "could have adult content" in reader_client.get(explicit_work.get_absolute_url()).content.decode()
+    reader.preference.view_adult = True
+    reader.preference.save()
+    assert "Adult text here." in reader_client.get(explicit_work.get_absolute_url()).content.decode()
+
+
+def test_creator_is_not_gated_on_own_work(explicit_work, writer_client):
+    assert "Adult text here." in writer_client.get(explicit_work.get_absolute_url()).content.decode()
+
+
+def test_work_header_shows_tags_by_type_and_stats(make_work, client):
+    work = make_work(
+        rating="Teen And Up Audiences",
+        warnings=["Major Character Death"],
+        categories=["F/F"],
+        fandoms=["Myths & Legends"],
+        relationships=["Persephone/Hades"],
+        characters=["Persephone"],
+        freeforms=["Slow Burn"],
+        summary="A summary.",
+        notes="Opening notes.",
+        end_notes="Closing notes.",
+        content="<p>one two three</p>",
+    )
+    page = client.get(work.get_absolute_url()).content.decode()
+    for text in (
+        "Teen And Up Audiences", "Major Character Death", "F/F", "Myths &amp; Legends", "Persephone/Hades",
+        "Slow Burn", "A summary.", "Opening notes.", "Closing notes.", "English",
+    ):  # fmt: skip
+        assert text in page
+    assert '<dd class="words">3</dd>' in page
+    assert '<dd class="chapters">1/1</dd>' in page
+
+
+def test_tag_page_lists_works_with_slash_in_name(make_work, client):
+    work = make_work(title="Underworld", relationships=["Persephone/Hades"])
+    url = work.relationships[0].get_absolute_url()
+    assert "/" not in url.removeprefix("/tags/").removesuffix("/works/")
+    assert "Underworld" in client.get(url).content.decode()
+    assert client.get("/tags/No Such Tag/works/").status_code == 404
+
+
+def test_hide_warnings_and_freeform_preferences(make_work, reader, reader_client):
+    work = make_work(warnings=["Major Character Death"], freeforms=["Angst"])
+    reader.preference.hide_warnings = True
+    reader.preference.hide_freeform = True
+    reader.preference.save()
+    page = reader_client.get(work.get_absolute_url()).content.decode()
+    assert "Show warnings" in page and "Show additional tags" in page
+
+
+def _three_chapter_work(make_work, writer):
+    work = make_work(writer, content="<p>Chapter one text.</p>", expected_chapters=3)
+    writer_client = client_for(writer)
+    for n in ("two", "three"):
+        writer_client.post(
+            reverse("works:chapter_new", kwargs={"work_id": work.pk}),
+            {"content": f"Chapter {n} text.", "text_format": "html", "post": "1"},
+        )
+    work.refresh_from_db()
+    return work
+
+
+def test_entire_work_and_chapter_by_chapter(make_work, writer, client):
+    work = _three_chapter_work(make_work, writer)
+    assert work.complete and work.chapters_display == "3/3"
+    entire = client.get(work.get_absolute_url() + "?view_full_work=true").content.decode()
+    assert all(f"Chapter {n} text." in entire for n in ("one", "two", "three"))
+    second = work.chapters.get(position=2)
+    page = client.get(second.get_absolute_url()).content.decode()
+    assert "Chapter two text." in page and "Chapter one text." not in page
+    assert "Previous Chapter" in page and "Next Chapter" in page and "Chapter Index" in page
+
+
+def test_view_full_works_preference(make_work, writer, reader, reader_client):
+    work = _three_chapter_work(make_work, writer)
+    assert "Chapter three text." not in reader_client.get(work.get_absolute_url()).content.decode()
+    reader.preference.view_full_works = True
+    reader.preference.save()
+    assert "Chapter three text." in reader_client.get(work.get_absolute_url()).content.decode()
+
+
+def test_listing_blurb_shows_counts(make_work, client):
+    make_work(title="Counted", content="<p>a b c d</p>")
+    page = client.get(reverse("works:list")).content.decode()
+    assert "Counted" in page and '<dd class="words">4</dd>' in page and '<dd class="kudos">0</dd>' in page
+
+
+def test_listing_query_count_does_not_grow_with_works(make_work, client, django_assert_max_num_queries):
+    for n in range(25):
+        make_work(title=f"Work {n}", freeforms=[f"Tag {n}"])
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("works:list")).status_code == 200
