@@ -3,33 +3,54 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: "auto" is one per CPU; PYTEST_WORKERS=0 runs everything in one process (for pdb).
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+# Local runs are in debug mode unless the environment says otherwise; debug mode needs no SECRET_KEY.
+export DEBUG ?= 1
 
 .PHONY: run test lint check migrate demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+$(BENCH_STAMP): $(STAMP)
+	$(PIP) install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+migrate: $(STAMP)
+	$(MANAGE) migrate --noinput -v 0
+
+demo: migrate
+	$(MANAGE) load_demo
+
+run: migrate
+	$(MANAGE) load_demo --url http://$(HOST):$(PORT)/
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+check: $(STAMP)
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
 
 test: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/ruff check .
-	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DEBUG=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	DEBUG=1 $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis

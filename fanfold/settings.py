@@ -45,6 +45,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 SITE_NAME = os.environ.get("SITE_NAME", "Fanfold")
+# The archive's public address (https://archive.example.org), for full links in emails.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: trust no header).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,9 +64,11 @@ INSTALLED_APPS = [
     "fanfold.tags",
     "fanfold.works",
     "fanfold.interactions",
+    "fanfold.discovery",
 ]
 
 MIDDLEWARE = [
+    "fanfold.core.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,6 +166,10 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# A chapter may hold 510,000 characters (up to ~2 MB of UTF-8); leave room so an over-long text gets
+# the form's own message rather than a bare "bad request".
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Comments: how many one person may post in a window before being asked to wait.
 COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)

@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
 from fanfold.accounts.services import user_create
@@ -10,6 +11,19 @@ from fanfold.works.services import ChapterFields, WorkFields, work_create
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-9"
+
+
+class QuickArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 still, but cheap: tests create hundreds of users and need no protection from cracking."""
+
+    time_cost = 1
+    memory_cost = 64
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["tests.conftest.QuickArgon2PasswordHasher"]
 
 
 @pytest.fixture

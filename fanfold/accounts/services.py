@@ -1,14 +1,334 @@
-"""Writes to accounts: sign-up, pseuds, profile links, preferences."""
+"""Writes to accounts: sign-up, pseuds, profiles and their links, preferences."""
 
-from django.db import transaction
+import dataclasses
+import re
+import zoneinfo
 
-from fanfold.accounts.models import Preference, Pseud, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+
+from fanfold.accounts.models import Preference, ProfileLink, Pseud, User
+from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES, render_user_text
+
+USERNAME_MIN = 3
+USERNAME_MAX = 40
+_USERNAME = re.compile(r"[A-Za-z0-9_]+")
+
+PSEUD_NAME_MAX = 40
+PSEUD_DESCRIPTION_MAX = 500
+# Pseud names appear in URLs: no slashes, nothing that needs explaining.
+_PSEUD_NAME = re.compile(r"[\w -]+")
+
+BIO_MAX = 2000
+MAX_PROFILE_LINKS = 20
+LINK_LABEL_MAX = 60
+LINK_URL_MAX = 500
+_HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_validate_web_url = URLValidator(schemes=["http", "https"])
+
+_TEXT_FORMATS = {value for value, _label in TEXT_FORMAT_CHOICES}
+
+
+def _raise_if(errors: dict[str, list[str]]) -> None:
+    """Raise one ValidationError with every field's messages, if any field has some."""
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _text_format_errors(text_format: str) -> list[str]:
+    return [] if text_format in _TEXT_FORMATS else ["Please choose a text format from the list."]
+
+
+# Users ---------------------------------------------------------------------------------------------
+
+
+def username_errors(username: str) -> list[str]:
+    """What is wrong with `username` as a new username, taken or not."""
+    if not username:
+        return ["Please choose a username."]
+    errors = []
+    if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
+        errors.append(
+            f"Usernames must be {USERNAME_MIN} to {USERNAME_MAX} characters long (this one is {len(username)})."
+        )
+    if not _USERNAME.fullmatch(username):
+        errors.append("Usernames can contain only letters (a–z), numbers and underscores (_).")
+    if not errors and User.objects.filter(username__iexact=username).exists():
+        errors.append(f"The username “{username}” is already taken. Please choose another one.")
+    return errors
+
+
+def email_errors(email: str) -> list[str]:
+    if not email:
+        return ["Please enter your email address."]
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ["Please enter a valid email address, like name@example.org."]
+    if User.objects.filter(email__iexact=email).exists():
+        return ["That email address already has an account. Did you mean to log in or reset your password?"]
+    return []
+
+
+def password_errors(password: str, *, username: str = "", email: str = "") -> list[str]:
+    """What the site's password validators say about `password` for a person with that name and address."""
+    try:
+        validate_password(password, user=User(username=username, email=email))
+    except ValidationError as error:
+        return error.messages
+    return []
 
 
 @transaction.atomic
 def user_create(*, username: str, email: str, password: str) -> User:
-    """A new user with their default pseud (named as the user) and default preferences."""
+    """A new user with their default pseud (named as the user) and default preferences.
+
+    Trusts its input; people signing up go through `user_signup`, which checks it first.
+    """
     user = User.objects.create_user(username=username, email=email.strip().lower(), password=password)
     Pseud.objects.create(user=user, name=username, is_default=True)
     Preference.objects.create(user=user)
     return user
+
+
+@transaction.atomic
+def user_signup(*, username: str, email: str, password: str) -> User:
+    """Create an account for a person signing up: username rules, free username and email, strong password."""
+    username = username.strip()
+    email = email.strip().lower()
+    _raise_if(
+        {
+            "username": username_errors(username),
+            "email": email_errors(email),
+            "password": password_errors(password, username=username, email=email),
+        }
+    )
+    try:
+        return user_create(username=username, email=email, password=password)
+    except IntegrityError as error:
+        # Someone else took the name or address between the check and the insert.
+        raise ValidationError(
+            {"username": ["That username or email address was just taken. Please try another."]}
+        ) from error
+
+
+@transaction.atomic
+def user_profile_ensure(*, user: User) -> User:
+    """Give `user` the default pseud and preferences every account has (for users made outside sign-up)."""
+    if not user.pseuds.filter(is_default=True).exists():
+        pseud = user.pseuds.filter(name__iexact=user.username).first()
+        if pseud is None:
+            Pseud.objects.create(user=user, name=user.username[:PSEUD_NAME_MAX], is_default=True)
+        else:
+            pseud.is_default = True
+            pseud.save(update_fields=["is_default"])
+    Preference.objects.get_or_create(user=user)
+    return user
+
+
+# Pseuds --------------------------------------------------------------------------------------------
+
+
+def pseud_name_errors(*, user: User, name: str, pseud: Pseud | None = None) -> list[str]:
+    """What is wrong with `name` for one of `user`'s pseuds (`pseud` being the one renamed, if any)."""
+    if not name:
+        return ["Please enter a name for the pseud."]
+    errors = []
+    if len(name) > PSEUD_NAME_MAX:
+        errors.append(f"Pseud names can be at most {PSEUD_NAME_MAX} characters long (this one is {len(name)}).")
+    if not _PSEUD_NAME.fullmatch(name) or not any(ch.isalnum() for ch in name):
+        errors.append("Pseud names can contain only letters, numbers, spaces, underscores and hyphens.")
+    others = user.pseuds.filter(name__iexact=name)
+    if pseud is not None:
+        others = others.exclude(pk=pseud.pk)
+    if not errors and others.exists():
+        errors.append(f"You already have a pseud called “{others.first().name}”.")
+    return errors
+
+
+def _description_errors(description: str, text_format: str) -> dict[str, list[str]]:
+    errors = {"text_format": _text_format_errors(text_format)}
+    if len(description) > PSEUD_DESCRIPTION_MAX:
+        errors["description"] = [
+            f"Descriptions can be at most {PSEUD_DESCRIPTION_MAX} characters long (this one is {len(description)})."
+        ]
+    return errors
+
+
+def _set_default(pseud: Pseud) -> None:
+    # One default per user is a database constraint: clear the old default before setting the new.
+    Pseud.objects.filter(user_id=pseud.user_id, is_default=True).exclude(pk=pseud.pk).update(is_default=False)
+    if not pseud.is_default:
+        pseud.is_default = True
+        pseud.save(update_fields=["is_default"])
+
+
+@transaction.atomic
+def pseud_create(
+    *, user: User, name: str, description: str = "", text_format: str = FORMAT_HTML, make_default: bool = False
+) -> Pseud:
+    name = " ".join(name.split())
+    errors = {"name": pseud_name_errors(user=user, name=name), **_description_errors(description, text_format)}
+    _raise_if(errors)
+    try:
+        with transaction.atomic():
+            pseud = Pseud.objects.create(user=user, name=name, description=render_user_text(description, text_format))
+    except IntegrityError as error:
+        raise ValidationError({"name": [f"You already have a pseud called “{name}”."]}) from error
+    if make_default:
+        _set_default(pseud)
+    return pseud
+
+
+@transaction.atomic
+def pseud_update(
+    *, pseud: Pseud, name: str, description: str, text_format: str = FORMAT_HTML, make_default: bool = False
+) -> Pseud:
+    """Rename `pseud` and replace its description; the pseud named as the user keeps its name."""
+    name = " ".join(name.split())
+    errors: dict[str, list[str]] = _description_errors(description, text_format)
+    if name != pseud.name:
+        if pseud.name.lower() == pseud.user.username.lower():
+            errors["name"] = ["The pseud named after your username cannot be renamed."]
+        else:
+            errors["name"] = pseud_name_errors(user=pseud.user, name=name, pseud=pseud)
+    _raise_if(errors)
+    pseud.name = name
+    pseud.description = render_user_text(description, text_format)
+    try:
+        with transaction.atomic():
+            pseud.save(update_fields=["name", "description"])
+    except IntegrityError as error:
+        raise ValidationError({"name": [f"You already have a pseud called “{name}”."]}) from error
+    if make_default:
+        _set_default(pseud)
+    return pseud
+
+
+@transaction.atomic
+def pseud_set_default(*, pseud: Pseud) -> Pseud:
+    """Make `pseud` the one new works are credited to unless the creator chooses another."""
+    _set_default(pseud)
+    return pseud
+
+
+@transaction.atomic
+def pseud_delete(*, pseud: Pseud) -> None:
+    """Delete a pseud nothing is credited to; the default pseud stays."""
+    if pseud.is_default:
+        raise ValidationError("You cannot delete your default pseud. Make another pseud the default first.")
+    if pseud.works.exists():
+        raise ValidationError(
+            f"“{pseud.name}” is credited on works, so it cannot be deleted. Change the creators of those works first."
+        )
+    pseud.delete()
+
+
+# Profile -------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class LinkFields:
+    """One row of a creator's profile links, as typed."""
+
+    label: str
+    url: str
+
+
+def link_url_normalize(url: str) -> str:
+    """`url` as it will be stored: a bare "example.org/me" is taken to mean https."""
+    url = url.strip()
+    if url and not _HAS_SCHEME.match(url):
+        url = "https://" + url
+    return url
+
+
+def link_errors(*, label: str, url: str) -> list[str]:
+    """What is wrong with one profile link."""
+    label, url = label.strip(), link_url_normalize(url)
+    errors = []
+    if not label:
+        errors.append("Please give the link a label, like “tumblr” or “prompts”.")
+    elif len(label) > LINK_LABEL_MAX:
+        errors.append(f"Link labels can be at most {LINK_LABEL_MAX} characters long.")
+    if not url:
+        errors.append("Please enter the address the link goes to.")
+    elif len(url) > LINK_URL_MAX:
+        errors.append(f"Link addresses can be at most {LINK_URL_MAX} characters long.")
+    else:
+        try:
+            _validate_web_url(url)
+        except ValidationError:
+            if url.split(":", 1)[0].lower() not in {"http", "https"}:
+                errors.append("Links must be web addresses starting with http:// or https://.")
+            else:
+                errors.append(f"“{url}” is not a valid web address.")
+    return errors
+
+
+def _links_errors(links: list[LinkFields]) -> list[str]:
+    errors = []
+    if len(links) > MAX_PROFILE_LINKS:
+        errors.append(
+            f"You can have at most {MAX_PROFILE_LINKS} profile links; you entered {len(links)}. Please remove some."
+        )
+    for number, link in enumerate(links, start=1):
+        errors.extend(f"Link {number}: {message}" for message in link_errors(label=link.label, url=link.url))
+    return errors
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    bio: str,
+    text_format: str = FORMAT_HTML,
+    show_links_on_works: bool,
+    links: list[LinkFields] | None = None,
+) -> User:
+    """Replace `user`'s bio and, when `links` is given, their profile links (in that order)."""
+    errors = {"text_format": _text_format_errors(text_format)}
+    if len(bio) > BIO_MAX:
+        errors["bio"] = [f"Your bio can be at most {BIO_MAX:,} characters long (it is {len(bio):,})."]
+    if links is not None:
+        errors["links"] = _links_errors(links)
+    _raise_if(errors)
+
+    user.bio = render_user_text(bio, text_format)
+    user.show_links_on_works = show_links_on_works
+    user.save(update_fields=["bio", "show_links_on_works"])
+    if links is not None:
+        user.profile_links.all().delete()
+        ProfileLink.objects.bulk_create(
+            ProfileLink(user=user, label=link.label.strip(), url=link_url_normalize(link.url), position=position)
+            for position, link in enumerate(links)
+        )
+    return user
+
+
+# Preferences ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    user: User,
+    view_adult: bool,
+    hide_warnings: bool,
+    hide_freeform: bool,
+    view_full_works: bool,
+    time_zone: str,
+) -> Preference:
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": ["Please choose a time zone from the list."]})
+    preference, _created = Preference.objects.get_or_create(user=user)
+    preference.view_adult = view_adult
+    preference.hide_warnings = hide_warnings
+    preference.hide_freeform = hide_freeform
+    preference.view_full_works = view_full_works
+    preference.time_zone = time_zone
+    preference.save()
+    return preference

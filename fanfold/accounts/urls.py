@@ -4,10 +4,34 @@ from fanfold.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("signup/", views.placeholder, name="signup"),
-    path("login/", views.placeholder, name="login"),
-    path("logout/", views.placeholder, name="logout"),
-    path("preferences/", views.placeholder, name="preferences"),
-    path("users/<str:username>/", views.placeholder, name="profile"),
-    path("users/<str:username>/pseuds/<str:pseud>/", views.placeholder, name="pseud"),
+    path("signup/", views.SignupView.as_view(), name="signup"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("preferences/", views.PreferencesView.as_view(), name="preferences"),
+    path("pseuds/new/", views.PseudCreateView.as_view(), name="pseud_new"),
+    path("users/<str:username>/", views.ProfileView.as_view(), name="profile"),
+    path("users/<str:username>/edit/", views.ProfileEditView.as_view(), name="profile_edit"),
+    path("users/<str:username>/pseuds/", views.PseudListView.as_view(), name="pseuds"),
+    path("users/<str:username>/pseuds/<str:pseud>/", views.PseudView.as_view(), name="pseud"),
+    path("users/<str:username>/pseuds/<str:pseud>/edit/", views.PseudEditView.as_view(), name="pseud_edit"),
+    path(
+        "users/<str:username>/pseuds/<str:pseud>/default/",
+        views.PseudMakeDefaultView.as_view(),
+        name="pseud_make_default",
+    ),
+    path(
+        "users/<str:username>/pseuds/<str:pseud>/delete/",
+        views.PseudDeleteView.as_view(),
+        name="pseud_delete",
+    ),
 ]

@@ -88,6 +88,7 @@ _markdown = MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": F
 )
 _BLOCK_TAG = re.compile(r"<\s*(p|div|br|h[1-6]|ul|ol|table|blockquote|pre|hr|details|center)\b", re.I)
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
 
 
 def _auto_paragraphs(text: str) -> str:
@@ -111,7 +112,8 @@ def render_user_text(text: str, text_format: str = FORMAT_HTML) -> str:
         html = text
     else:
         html = _auto_paragraphs(text)
-    return sanitize_html(html)
+    # Paragraphs that held only removed markup ("<p><script>…</script></p>") would leave empty shells.
+    return _EMPTY_PARAGRAPH.sub("", sanitize_html(html)).strip()
 
 
 _TAG = re.compile(r"<[^>]*>")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.accounts.models import Pseud
@@ -35,6 +36,10 @@ class Kudos(models.Model):
         return f"kudos on {self.work_id} from {self.user_id or 'a guest'}"
 
 
+# Counted on the text as typed, before it is turned into HTML.
+MAX_COMMENT_LENGTH = 10_000
+
+
 class CommentStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     PENDING = "pending", "Awaiting approval"
@@ -64,10 +69,25 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["work", "status", "created_at"]),
             models.Index(fields=["ip_address", "created_at"]),
+            # The rate limit counts a signed-in commenter's recent comments.
+            models.Index(fields=["user", "created_at"], name="interact_comment_user_recent"),
         ]
 
     def __str__(self) -> str:
         return f"comment {self.pk} on work {self.work_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.thread_url()}#comment_{self.pk}"
+
+    def thread_url(self) -> str:
+        """The page that shows this comment's thread: its chapter, or the entire work."""
+        if self.chapter_id:
+            return reverse("works:chapter", kwargs={"work_id": self.work_id, "chapter_id": self.chapter_id})
+        return reverse("works:detail", kwargs={"work_id": self.work_id}) + "?view_full_work=true"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CommentStatus.PUBLISHED
 
     @property
     def author_name(self) -> str:
@@ -87,3 +107,6 @@ class Hit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["work", "visitor", "day"], name="interactions_hit_once_a_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"hit on {self.work_id} on {self.day}"

@@ -1,8 +1,198 @@
-"""Reads of kudos and comments for a work page."""
+"""Reads of kudos and comments for a work page, and who may leave them."""
 
-from fanfold.works.models import Chapter, Work
+import dataclasses
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from fanfold.accounts.models import Pseud
+from fanfold.interactions.forms import CommentForm
+from fanfold.interactions.models import Comment, CommentStatus, Kudos
+from fanfold.interactions.visitors import client_ip
+from fanfold.works.models import Chapter, CommentPermission, Work
+
+# Past this many names the kudos line ends with "and N more users".
+KUDOS_NAMES_SHOWN = 50
+
+SIGN_IN_TO_COMMENT = "Sign in to comment on this work."
+COMMENTS_OFF = "Comments are off for this work."
+
+
+def kudos_refusal(*, work: Work, user) -> str | None:
+    """Why `user` (None or anonymous for a guest) may not leave kudos on `work`, or None if they may."""
+    if not work.posted:
+        return "You can't leave kudos on a draft."
+    if user is not None and user.is_authenticated:
+        if work.is_created_by(user):
+            return "You can't leave kudos on your own work."
+    elif work.restricted:
+        return "Please sign in to leave kudos on this work."
+    return None
+
+
+def comment_refusal(*, work: Work, user) -> str | None:
+    """Why `user` (None or anonymous for a guest) may not comment on `work`, or None if they may."""
+    if not work.posted:
+        return "Comments open once the work is posted."
+    if work.comment_permission == CommentPermission.NOBODY:
+        return COMMENTS_OFF
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in and (work.comment_permission != CommentPermission.EVERYONE or work.restricted):
+        return SIGN_IN_TO_COMMENT
+    return None
+
+
+def pseuds_of(user) -> list[Pseud]:
+    """The pseuds a signed-in user may comment as, default first."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(Pseud.objects.filter(user=user).select_related("user"))
+
+
+@dataclasses.dataclass
+class CommentNode:
+    """One comment in a thread, with what the viewer may do to it."""
+
+    comment: Comment
+    replies: list["CommentNode"]
+    can_reply: bool
+    can_edit: bool
+    can_delete: bool
+    can_approve: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ThreadStep:
+    """Threads are rendered from a flat list of steps, so deep threads need no recursion."""
+
+    node: CommentNode
+    opening: bool
+
+
+def _thread_steps(roots: list[CommentNode]) -> list[ThreadStep]:
+    steps: list[ThreadStep] = []
+    stack = [(node, True) for node in reversed(roots)]
+    while stack:
+        node, opening = stack.pop()
+        steps.append(ThreadStep(node=node, opening=opening))
+        if opening:
+            stack.append((node, False))
+            stack.extend((reply, True) for reply in reversed(node.replies))
+    return steps
+
+
+def comment_threads(*, comments: list[Comment], viewer, is_creator: bool, may_comment: bool) -> list[CommentNode]:
+    """Nest `comments` (all statuses, in posting order) into the threads `viewer` sees.
+
+    Pending comments are shown to the work's creators only; a deleted placeholder is kept
+    only while a visible reply hangs under it.
+    """
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    children: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id is not None:
+            children.setdefault(comment.parent_id, []).append(comment)
+    nodes: dict[int, CommentNode] = {}
+    # Replies are always posted after their parent, so walking backwards meets children first.
+    for comment in reversed(comments):
+        replies = [nodes[child.pk] for child in children.get(comment.pk, []) if child.pk in nodes]
+        if comment.is_deleted and not replies:
+            continue
+        if not comment.is_published and not is_creator:
+            continue
+        is_author = viewer_id is not None and comment.user_id == viewer_id
+        live = not comment.is_deleted
+        nodes[comment.pk] = CommentNode(
+            comment=comment,
+            replies=replies,
+            can_reply=live and comment.is_published and may_comment,
+            can_edit=live and is_author and comment.pk not in children,
+            can_delete=live and (is_author or is_creator),
+            can_approve=live and is_creator and not comment.is_published,
+        )
+    return [nodes[c.pk] for c in comments if c.parent_id is None and c.pk in nodes]
+
+
+def kudos_context(*, request, work: Work, next_path: str) -> dict:
+    """Template context for `interactions/_kudos.html`: who left kudos, and whether the viewer may."""
+    viewer = request.user
+    ip_address = client_ip(request)
+    if viewer.is_authenticated:
+        mine = Q(user=viewer)
+    elif ip_address:
+        mine = Q(user__isnull=True, ip_address=ip_address)
+    else:
+        mine = Q(pk__in=[])
+    totals = Kudos.objects.filter(work=work).aggregate(
+        users=Count("pk", filter=Q(user__isnull=False)),
+        guests=Count("pk", filter=Q(user__isnull=True)),
+        mine=Count("pk", filter=mine),
+    )
+    givers = Kudos.objects.filter(work=work, user__isnull=False).select_related("user")[:KUDOS_NAMES_SHOWN]
+    kudos_users = [kudos.user for kudos in givers]
+    return {
+        "kudos_work": work,
+        "kudos_next": next_path,
+        "kudos_count": totals["users"] + totals["guests"],
+        "kudos_users": kudos_users,
+        "kudos_more_users": max(totals["users"] - len(kudos_users), 0),
+        "kudos_guest_count": totals["guests"],
+        "kudos_given": totals["mine"] > 0,
+        # The form stays for those who already left kudos (its button hidden), so a second try gets an answer.
+        "kudos_form_shown": kudos_refusal(work=work, user=viewer) is None,
+    }
 
 
 def work_feedback_context(*, request, work: Work, chapter: Chapter | None = None) -> dict:
-    """Template context for `interactions/_work_feedback.html` on a work or chapter page."""
-    return {}
+    """Template context for `interactions/_work_feedback.html` on a work or chapter page.
+
+    A fixed number of queries whatever the number of kudos and comments.
+    """
+    viewer = request.user
+    signed_in = viewer.is_authenticated
+    is_creator = work.is_created_by(viewer)
+
+    refusal = comment_refusal(work=work, user=viewer)
+    comments = Comment.objects.filter(work=work).select_related("pseud__user")
+    # A chapter page shows that chapter's comments; a one-chapter work has one conversation.
+    if chapter is not None and work.chapter_count > 1:
+        comments = comments.filter(chapter=chapter)
+    comments = list(comments.order_by("created_at", "id"))
+    threads = comment_threads(comments=comments, viewer=viewer, is_creator=is_creator, may_comment=not refusal)
+    form = None
+    if refusal is None:
+        form = CommentForm(
+            pseuds=pseuds_of(viewer),
+            guest=not signed_in,
+            initial={"chapter_id": chapter.pk if chapter else None},
+        )
+    pending_count = 0
+    if is_creator:
+        pending_count = Comment.objects.filter(work=work, status=CommentStatus.PENDING).count()
+
+    return kudos_context(request=request, work=work, next_path=request.get_full_path()) | {
+        "feedback_work": work,
+        "feedback_chapter": chapter,
+        "is_work_creator": is_creator,
+        "comment_threads": threads,
+        "comment_steps": _thread_steps(threads),
+        "comments_shown_count": sum(1 for c in comments if c.is_published and not c.is_deleted),
+        "comment_form": form,
+        "comment_form_reason": refusal,
+        "comment_sign_in_url": (
+            f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
+            if refusal == SIGN_IN_TO_COMMENT
+            else None
+        ),
+        "comments_pending_count": pending_count,
+    }
+
+
+def pending_comments(*, work: Work) -> list[Comment]:
+    """The moderation queue: a work's comments awaiting its creators' approval, oldest first."""
+    return list(
+        Comment.objects.filter(work=work, status=CommentStatus.PENDING)
+        .select_related("pseud__user", "chapter", "parent__pseud__user")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,274 @@
+"""The one sanitizer every user HTML field goes through, the two text formats, and word counts."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text, sanitize_html, word_count
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "<script>alert('owned')</script>",
+        "<SCRIPT type='text/javascript'>alert('owned')</SCRIPT>",
+        "<script src='https://evil.example/x.js'></script>",
+        "<style>body { display: none }</style>",
+        "<iframe src='https://evil.example/'>alert('owned')</iframe>",
+        "<svg onload=alert(1)><script>alert('owned')</script></svg>",
+        "<math><mtext><script>alert('owned')</script></mtext></math>",
+        "<object data='https://evil.example/x.swf'>alert('owned')</object>",
+        "<embed src='https://evil.example/x.swf'>",
+        "<template><img src=x onerror=alert('owned')></template>",
+    ],
+)
+def test_dangerous_elements_go_with_their_content(dirty):
+    clean = sanitize_html(f"<p>before</p>{dirty}<p>after</p>")
+    assert clean == "<p>before</p><p>after</p>"
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        '<p onclick="alert(1)">text</p>',
+        "<p ONMOUSEOVER=alert(1)>text</p>",
+        '<img src="https://example.org/a.png" onerror="alert(1)" onload="alert(2)">',
+        '<a href="https://example.org/" onfocus="alert(1)" autofocus>text</a>',
+        '<details open ontoggle="alert(1)"><summary>s</summary>text</details>',
+    ],
+)
+def test_event_handlers_are_removed(dirty):
+    clean = sanitize_html(dirty)
+    assert " on" not in clean.lower()
+    assert "alert" not in clean
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "  javascript:alert(1)",
+        "jav&#x61;script:alert(1)",
+        "&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)",
+        "javascript&colon;alert(1)",
+        "java&#x09;script:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "DATA:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "VBScript:msgbox(1)",
+        "//evil.example/",
+    ],
+)
+def test_unsafe_link_targets_are_removed(url):
+    clean = sanitize_html(f'<a href="{url}">link</a>')
+    assert clean == '<a rel="nofollow">link</a>'
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "jav&#x61;script:alert(1)", "data:text/plain,x", "//evil.example/"]
+)
+def test_unsafe_quote_sources_are_removed(url):
+    assert sanitize_html(f'<blockquote cite="{url}">quote</blockquote>') == "<blockquote>quote</blockquote>"
+    assert sanitize_html(f'<q cite="{url}">quote</q>') == "<q>quote</q>"
+
+
+def test_safe_quote_sources_stay():
+    html = '<blockquote cite="https://example.org/source">quote</blockquote>'
+    assert sanitize_html(html) == html
+
+
+@pytest.mark.parametrize(
+    ("href", "kept"),
+    [
+        ("https://example.org/a?b=c", "https://example.org/a?b=c"),
+        ("http://example.org/", "http://example.org/"),
+        ("mailto:writer@example.org", "mailto:writer@example.org"),
+        ("HTTPS://EXAMPLE.ORG/", "HTTPS://EXAMPLE.ORG/"),
+    ],
+)
+def test_web_and_mail_links_stay_and_get_nofollow(href, kept):
+    assert sanitize_html(f'<a href="{href}">link</a>') == f'<a href="{kept}" rel="nofollow">link</a>'
+
+
+def test_links_cannot_choose_their_own_rel_or_target():
+    clean = sanitize_html('<a href="https://example.org/" rel="opener" target="_blank">link</a>')
+    assert clean == '<a href="https://example.org/" rel="nofollow">link</a>'
+
+
+def test_style_and_id_attributes_are_removed():
+    assert sanitize_html('<p style="position:fixed;top:0">text</p>') == "<p>text</p>"
+    assert sanitize_html('<p id="main" class="centered">text</p>') == '<p class="centered">text</p>'
+
+
+def test_web_images_stay():
+    html = '<img src="https://example.org/cover.png" alt="A cover" width="200" height="100">'
+    assert sanitize_html(html) == html
+    assert sanitize_html('<img src="http://example.org/a.png">') == '<img src="http://example.org/a.png">'
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "data:image/png;base64,iVBORw0KGgo=",
+        "javascript:alert(1)",
+        "jav&#x61;script:alert(1)",
+        "/media/private.png",
+        "//evil.example/pixel.png",
+        "mailto:a@example.org",
+    ],
+)
+def test_images_from_anywhere_but_the_web_lose_their_source(src):
+    assert sanitize_html(f'<img src="{src}" alt="x">') == '<img alt="x">'
+
+
+def test_forms_and_page_level_elements_are_removed():
+    dirty = (
+        '<base href="https://evil.example/"><link rel="stylesheet" href="https://evil.example/x.css">'
+        '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
+        '<form action="https://evil.example/"><input name="password"><button>Send</button></form>'
+    )
+    clean = sanitize_html(dirty)
+    for tag in ("<base", "<link", "<meta", "<form", "<input", "<button"):
+        assert tag not in clean
+    assert clean == "Send"
+
+
+def test_comments_are_removed():
+    assert sanitize_html("<!-- secret --><p>text</p>") == "<p>text</p>"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Plain <em>emphasis</em>, <strong>strong</strong>, <i>i</i>, <b>b</b>, <u>u</u>, <s>s</s>.</p>",
+        "<h1>One</h1><h2>Two</h2><h3>Three</h3><h4>Four</h4><h5>Five</h5><h6>Six</h6>",
+        '<ol start="3"><li>three</li><li>four</li></ol><ul><li>item</li></ul>',
+        "<dl><dt>term</dt><dd>definition</dd></dl>",
+        "<blockquote><p>A quotation.</p></blockquote><p>A <q>short one</q> and <cite>a source</cite>.</p>",
+        "<table><caption>Cap</caption><thead><tr><th>H</th></tr></thead><tbody><tr><td>D</td></tr></tbody></table>",
+        "<p><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp>字<rp>(</rp><rt>ji</rt><rp>)</rp></ruby></p>",
+        '<details open=""><summary>Spoilers</summary><p>Hidden text.</p></details>',
+        "<p>Before</p><hr><p>After</p>",
+        "<p>Line one<br>line two</p>",
+        '<p class="center" lang="ja" dir="rtl" title="note"><span>Text</span> <sup>1</sup><sub>2</sub></p>',
+        '<div class="letter"><p>Dear reader,</p></div>',
+        "<pre><code>code</code></pre><p><abbr>HTML</abbr> <kbd>Ctrl</kbd> <del>gone</del> <ins>new</ins></p>",
+    ],
+)
+def test_allowed_markup_survives_unchanged(html):
+    assert sanitize_html(html) == html
+
+
+def test_markdown_makes_paragraphs_and_line_breaks():
+    html = render_user_text("First paragraph.\n\nSecond paragraph,\nsecond line.", FORMAT_MARKDOWN)
+    assert html == "<p>First paragraph.</p>\n<p>Second paragraph,<br>\nsecond line.</p>"
+
+
+def test_markdown_section_break_is_a_rule():
+    html = render_user_text("Part one.\n\n* * *\n\nPart two.", FORMAT_MARKDOWN)
+    assert html == "<p>Part one.</p>\n<hr>\n<p>Part two.</p>"
+
+
+def test_markdown_roman_numeral_heading_stays_its_own_paragraph():
+    html = render_user_text("i.\n\nThe first part.\n\n* * *\n\nii.\n\nThe second part.", FORMAT_MARKDOWN)
+    assert html == "<p>i.</p>\n<p>The first part.</p>\n<hr>\n<p>ii.</p>\n<p>The second part.</p>"
+
+
+def test_markdown_emphasis_and_links():
+    html = render_user_text("Some *emphasis* and [a link](https://example.org/).", FORMAT_MARKDOWN)
+    assert html == '<p>Some <em>emphasis</em> and <a href="https://example.org/" rel="nofollow">a link</a>.</p>'
+
+
+def test_markdown_cannot_smuggle_script_through_raw_html_or_links():
+    html = render_user_text(
+        "<script>alert(1)</script>\n\n[click](javascript:alert(1))\n\n<img src=x onerror=alert(1)>",
+        FORMAT_MARKDOWN,
+    )
+    assert "<script" not in html
+    assert "href" not in html
+    assert "onerror" not in html
+
+
+def test_html_without_block_tags_gets_paragraphs_and_breaks():
+    html = render_user_text("First <em>paragraph</em>.\n\nSecond,\nwith a break.", FORMAT_HTML)
+    assert html == "<p>First <em>paragraph</em>.</p>\n<p>Second,<br>\nwith a break.</p>"
+
+
+def test_html_with_block_tags_is_kept_as_written():
+    html = render_user_text("<p>One.</p>\n<blockquote><p>Two.</p></blockquote>", FORMAT_HTML)
+    assert html == "<p>One.</p>\n<blockquote><p>Two.</p></blockquote>"
+
+
+def test_windows_line_endings_are_paragraphs_too():
+    assert render_user_text("One.\r\n\r\nTwo.", FORMAT_HTML) == "<p>One.</p>\n<p>Two.</p>"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  ", "<script>alert(1)</script>"])
+def test_text_that_is_empty_once_cleaned_renders_empty(text):
+    assert render_user_text(text, FORMAT_HTML) == ""
+
+
+@pytest.mark.parametrize(
+    ("html", "words"),
+    [
+        ("<p>The quick brown fox jumps.</p>", 5),
+        ("<p>It's a well-known fact, isn't it?</p>", 6),
+        ("<p>one</p><p>two</p><br><p>three</p>", 3),
+        ('<p><a href="https://example.org/many/words/here">link</a> <em>x</em></p>', 2),
+        ("<p>雨の駅で</p>", 4),
+        ("<p>我爱你</p>", 3),
+        ("<p>Tokyo は 東京 です</p>", 6),
+        ("<p>&amp; — … * * *</p>", 0),
+        ("<p>one&nbsp;two</p>", 2),
+        ("", 0),
+    ],
+)
+def test_word_count(html, words):
+    assert word_count(html) == words
+
+
+def test_work_fields_are_stored_clean(make_work):
+    work = make_work(
+        summary="<script>alert('summary')</script><em>ok</em>",
+        notes='<p onclick="alert(1)">Notes</p><iframe src="https://evil.example/"></iframe>',
+        end_notes='<a href="javascript:alert(1)">Thanks</a>',
+        content='<p>Story <script>alert("text")</script><img src="data:image/png;base64,AA"></p>',
+    )
+    work.refresh_from_db()
+    assert work.summary == "<p><em>ok</em></p>"
+    assert work.notes == "<p>Notes</p>"
+    assert work.end_notes == '<p><a rel="nofollow">Thanks</a></p>'
+    chapter = work.chapters.get()
+    assert chapter.content == "<p>Story <img></p>"
+    assert chapter.word_count == 1
+    assert work.word_count == 1
+
+
+def test_chapter_added_later_is_stored_clean(make_work):
+    from fanfold.works.services import ChapterFields, chapter_add
+
+    work = make_work()
+    chapter = chapter_add(
+        work=work,
+        fields=ChapterFields(
+            title="Two",
+            summary="<script>x</script>Summary",
+            notes="<style>p{}</style>Notes",
+            end_notes="<svg onload=alert(1)></svg>End",
+            content="Two <em>words</em><script>alert(1)</script>",
+        ),
+        post=True,
+    )
+    chapter.refresh_from_db()
+    assert chapter.summary == "<p>Summary</p>"
+    assert chapter.notes == "<p>Notes</p>"
+    assert chapter.end_notes == "<p>End</p>"
+    assert chapter.content == "<p>Two <em>words</em></p>"
+    assert chapter.word_count == 2
+
+
+def test_text_of_only_unsafe_markup_is_refused(make_work):
+    with pytest.raises(ValidationError) as error:
+        make_work(content="<script>alert('all of it')</script>")
+    assert error.value.message_dict["content"] == ["The text is empty once unsafe markup is removed."]

@@ -1,0 +1,109 @@
+"""The settings module, read by real processes with a controlled environment, as a deploy would start it."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Everything settings.py reads, so the developer's or CI's own environment cannot leak in.
+SETTINGS_VARIABLES = {
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "CONN_MAX_AGE",
+    "TEST_DATABASE_NAME", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS",
+    "DEFAULT_FROM_EMAIL", "COMMENT_RATE_LIMIT", "COMMENT_RATE_WINDOW_SECONDS", "SITE_NAME", "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD", "TRUST_X_FORWARDED_PROTO", "FANFOLD_VAR_DIR", "STATIC_ROOT", "LOG_LEVEL",
+    # Set for the browser tests in this process; a deploy check rightly refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}  # fmt: skip
+
+PRINT_DATABASE = """
+import django
+django.setup()
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(db["ENGINE"], db["NAME"], db["USER"], db["HOST"], db["PORT"], db["CONN_MAX_AGE"], db["TEST"]["NAME"])
+"""
+
+JOURNAL_MODE = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    print(cursor.fetchone()[0], connection.settings_dict["NAME"])
+"""
+
+
+@pytest.fixture
+def run(tmp_path):
+    def run(args: list[str], **variables: str) -> subprocess.CompletedProcess:
+        env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+        env |= {"DJANGO_SETTINGS_MODULE": "fanfold.settings", "FANFOLD_VAR_DIR": str(tmp_path / "var")}
+        env |= variables
+        return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    return run
+
+
+def production(**overrides: str) -> dict[str, str]:
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "archive.example.org",
+    } | overrides
+
+
+def test_production_refuses_to_start_without_a_secret_key(run):
+    done = run(["manage.py", "check"])
+    assert done.returncode != 0
+    assert "ImproperlyConfigured" in done.stderr
+    assert "SECRET_KEY is not set" in done.stderr
+
+
+def test_debug_runs_without_a_secret_key(run):
+    done = run(["manage.py", "check"], DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    assert "System check identified no issues" in done.stdout
+
+
+def test_production_settings_pass_the_deploy_checks(run):
+    done = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **production())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues (0 silenced)." in done.stdout
+    assert "WARNINGS" not in done.stdout + done.stderr
+
+
+def test_a_short_secret_key_is_reported_by_the_deploy_checks(run):
+    done = run(["manage.py", "check", "--deploy"], **production(SECRET_KEY="too-short"))
+    assert "security.W009" in done.stdout + done.stderr
+
+
+def test_production_allows_only_the_configured_hosts(run):
+    script = "import django; django.setup(); from django.conf import settings; print(settings.ALLOWED_HOSTS)"
+    assert run(["-c", script], **production()).stdout.strip() == "['archive.example.org']"
+    assert run(["-c", script], **production(ALLOWED_HOSTS="")).stdout.strip() == "[]"
+
+
+def test_database_url_selects_postgresql(run):
+    done = run(
+        ["-c", PRINT_DATABASE],
+        DEBUG="1",
+        DATABASE_URL="postgres://fanfold:s3cret@db.example.org:5433/archive",
+        CONN_MAX_AGE="30",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "django.db.backends.postgresql", "archive", "fanfold", "db.example.org", "5433", "30", "test_fanfold",
+    ]  # fmt: skip
+
+
+def test_sqlite_by_default_in_write_ahead_log_mode(run, tmp_path):
+    done = run(["-c", JOURNAL_MODE], DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    mode, name = done.stdout.split()
+    assert mode == "wal"
+    assert Path(name) == tmp_path / "var" / "fanfold.sqlite3"
