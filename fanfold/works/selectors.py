@@ -20,7 +20,7 @@ def visible_works(viewer) -> WorkQuerySet:
 
 def listed_works(viewer) -> WorkQuerySet:
     """Works that appear in listings: visible and posted (a creator's drafts live on their drafts page)."""
-    return visible_works(viewer).filter(posted=True).with_blurb_data()
+    return visible_works(viewer).filter(posted=True, hidden=False).with_blurb_data()
 
 
 def work_drafts(user) -> WorkQuerySet:

@@ -199,10 +199,16 @@ def test_reorder_and_delete_chapters(writer_client, make_work, writer):
         )
     first, second, third = work.chapters.order_by("position")
     url = reverse("works:chapter_reorder", kwargs={"work_id": work.pk})
-    bad = writer_client.post(url, {f"position_{first.pk}": "1", f"position_{second.pk}": "1", f"position_{third.pk}": "x"})
+    bad = writer_client.post(
+        url, {f"position_{first.pk}": "1", f"position_{second.pk}": "1", f"position_{third.pk}": "x"}
+    )
     assert bad.status_code == 400 and "a number" in bad.content.decode()
     writer_client.post(url, {f"position_{first.pk}": "3", f"position_{second.pk}": "1", f"position_{third.pk}": "2"})
-    assert [c.content for c in work.chapters.order_by("position")] == ["<p>Second.</p>", "<p>Third.</p>", "<p>First.</p>"]
+    assert [c.content for c in work.chapters.order_by("position")] == [
+        "<p>Second.</p>",
+        "<p>Third.</p>",
+        "<p>First.</p>",
+    ]
     delete_url = reverse("works:chapter_delete", kwargs={"work_id": work.pk, "chapter_id": third.pk})
     assert "Are you sure" in writer_client.get(delete_url).content.decode()
     writer_client.post(delete_url)

@@ -1,0 +1,183 @@
+"""Benchmark the discovery index on synthetic works: build time, memory, and query latency per query class.
+
+    DEBUG=1 .venv/bin/python bench/run.py [--works 1000000] [--repeat 200]
+
+Prints p50/p95 per class and writes bench/results/latest.json.
+"""
+
+import argparse
+import ctypes
+import gc
+import json
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate  # noqa: E402
+
+from fanfold.discovery.index import DiscoveryIndex  # noqa: E402
+from fanfold.discovery.query import SORTS, WorkFilter  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def rss_mib(field: str = "VmRSS") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def release_freed_memory() -> None:
+    """Hand freed heap pages back to the system so RSS shows what is still held."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 3),
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 3),
+        "max_ms": round(ordered[-1] * 1000, 3),
+        "n": len(ordered),
+    }
+
+
+def selective_filters(synthetic, rng: random.Random, count: int) -> list[WorkFilter]:
+    """One fandom (outside the top ten), two tags its works carry, two additional tags excluded."""
+    rows = synthetic.rows
+    offsets, tag_ids = rows.tag_offsets, rows.tag_ids
+    fandoms = set(synthetic.fandom_ids[10:200].tolist())
+    fandom_low, fandom_high = int(synthetic.fandom_ids[0]), int(synthetic.fandom_ids[-1])
+    filters = []
+    while len(filters) < count:
+        doc = rng.randrange(len(rows))
+        tags = tag_ids[offsets[doc] : offsets[doc + 1]].tolist()
+        own_fandoms = [t for t in tags if t in fandoms]
+        others = [t for t in tags if t > fandom_high]
+        if not own_fandoms or len(others) < 2:
+            continue
+        excluded = [t for t in rng.sample(others, len(others)) if t not in others[:2]][:2]
+        filters.append(
+            WorkFilter(
+                include_tags=(own_fandoms[0], *rng.sample(others, 2)),
+                exclude_tags=tuple(excluded) or (fandom_low,),
+                sort=rng.choice(SORTS),
+                direction=rng.choice(["desc", "asc"]),
+            )
+        )
+    return filters
+
+
+def time_queries(index, filters, *, facets: bool, facet_limit=None, rng: random.Random) -> tuple[dict, list[int]]:
+    samples, totals = [], []
+    for work_filter in filters:
+        signed_in = rng.random() < 0.5
+        started = time.perf_counter()
+        result = index.search(work_filter, signed_in=signed_in, facets=facets, facet_limit=facet_limit)
+        samples.append(time.perf_counter() - started)
+        totals.append(result.total)
+    return percentiles(samples), totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--works", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=200, help="queries per class")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    release_freed_memory()
+    rss_start = rss_mib()
+    print(f"generating {args.works:,} works…", flush=True)
+    started = time.perf_counter()
+    synthetic = generate(args.works, seed=args.seed)
+    generate_s = time.perf_counter() - started
+    gc.collect()
+    rss_before = rss_mib()
+
+    started = time.perf_counter()
+    index = DiscoveryIndex.from_arrays(synthetic.rows, synthetic.tags)
+    build_s = time.perf_counter() - started
+    gc.collect()
+    rss_after = rss_mib()
+    listed = len(index)
+    postings = len(synthetic.rows.tag_ids)
+    selective = selective_filters(synthetic, rng, args.repeat)
+    top_fandom, mature_or_lower, generated = synthetic.top_fandom, synthetic.mature_or_lower, synthetic.generated
+    tag_count = len(synthetic.tags.ids)
+    # What the index holds once its inputs are gone: RSS now, less RSS before anything was generated.
+    del synthetic
+    release_freed_memory()
+    rss_index = rss_mib()
+    print(f"built index of {listed:,} listed works ({postings / listed:.1f} filter tags each) in {build_s:.1f} s")
+
+    report = {
+        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(), "numpy": np.__version__},
+        "works_generated": generated,
+        "works_listed": listed,
+        "filter_tags_per_work": round(postings / listed, 2),
+        "tags": tag_count,
+        "generate_s": round(generate_s, 2),
+        "build_s": round(build_s, 2),
+        "index_bytes_mib": round(index.nbytes() / 2**20, 1),
+        "rss_growth_during_build_mib": round(rss_after - rss_before, 1),
+        "rss_held_by_index_mib": round(rss_index - rss_start, 1),
+        "rss_mib": round(rss_index, 1),
+        "peak_rss_mib": round(rss_mib("VmHWM"), 1),
+        "queries": {},
+    }
+
+    huge = [WorkFilter(ratings=mature_or_lower)] * args.repeat
+    broad = [WorkFilter(include_tags=(top_fandom,), ratings=mature_or_lower)] * args.repeat
+    classes = {"selective": selective, "broad": broad, "huge": huge}
+    for sort in SORTS:
+        for direction in ("desc", "asc"):
+            classes[f"huge by {sort} {direction}"] = [
+                WorkFilter(ratings=mature_or_lower, sort=sort, direction=direction)
+            ] * max(20, args.repeat // 4)
+    classes["huge, page 50"] = [WorkFilter(ratings=mature_or_lower, page=50)] * max(20, args.repeat // 4)
+    classes["everything"] = [WorkFilter()] * max(20, args.repeat // 4)
+
+    # Warm up lazily computed parts (text sort ranks, tag name ranks) so they are not charged to one query.
+    for work_filter in (huge[0], WorkFilter(sort="title"), WorkFilter(sort="creator", direction="asc")):
+        index.search(work_filter, signed_in=True)
+
+    print(f"\n{'class':34} {'matched (mean)':>14} {'page+total p50/p95 ms':>22} {'+all facets p50/p95 ms':>23}")
+    for name, filters in classes.items():
+        page, totals = time_queries(index, filters, facets=False, rng=rng)
+        entry = {"matched_mean": int(statistics.mean(totals)), "page_and_total": page}
+        line = f"{name:34} {entry['matched_mean']:>14,} {page['p50_ms']:>10.2f} / {page['p95_ms']:<9.2f}"
+        if not name.startswith("huge by") and not name.startswith("huge, page"):
+            with_facets, _ = time_queries(index, filters, facets=True, rng=rng)
+            top_ten, _ = time_queries(index, filters, facets=True, facet_limit=10, rng=rng)
+            entry["with_all_facets"] = with_facets
+            entry["with_top_10_facets"] = top_ten
+            line += f" {with_facets['p50_ms']:>10.2f} / {with_facets['p95_ms']:<9.2f}"
+        report["queries"][name] = entry
+        print(line, flush=True)
+
+    print(
+        f"\nbuild {report['build_s']} s; index arrays and bitmaps {report['index_bytes_mib']} MiB; "
+        f"RSS held by the index {report['rss_held_by_index_mib']} MiB (process {report['rss_mib']} MiB, "
+        f"peak {report['peak_rss_mib']} MiB while generating and building)"
+    )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
