@@ -18,6 +18,7 @@ from django.utils.html import strip_tags
 
 from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
+from fanfold.discovery.services import record_work_change
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
 from fanfold.interactions.selectors import comment_refusal, kudos_refusal
 from fanfold.interactions.visitors import visitor_key
@@ -57,6 +58,7 @@ def kudos_give(*, work: Work, user=None, ip_address: str | None = None) -> Kudos
         # Another request from the same person got there first.
         raise ValidationError(KUDOS_ALREADY_LEFT, code="already_left") from None
     Work.objects.filter(pk=work.pk).update(kudos_count=F("kudos_count") + 1)
+    record_work_change(work.pk)
     work.refresh_from_db(fields=["kudos_count"])
     return kudos
 
@@ -78,6 +80,7 @@ def hit_record(*, work: Work, request) -> bool:
         if not created:
             return False
         Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
+        record_work_change(work.pk)
     work.hit_count += 1
     return True
 
@@ -93,6 +96,7 @@ def _lock_work(work: Work) -> None:
 def _recount_comments(work: Work) -> None:
     count = Comment.objects.filter(work=work, status=CommentStatus.PUBLISHED, is_deleted=False).count()
     Work.objects.filter(pk=work.pk).update(comment_count=count)
+    record_work_change(work.pk)
     work.comment_count = count
 
 

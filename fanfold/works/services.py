@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, render_user_text, word_count
+from fanfold.discovery.services import record_work_change
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanfold.tags.services import tag_find_or_create, tag_name_errors
 from fanfold.works.models import Chapter, CommentPermission, Creatorship, Work
@@ -186,6 +187,7 @@ def work_recount(*, work: Work) -> Work:
     work.chapter_count = len(posted)
     work.complete = work.expected_chapters is not None and work.chapter_count >= work.expected_chapters
     work.save(update_fields=["word_count", "chapter_count", "complete", "updated_at"])
+    record_work_change(work.pk)
     return work
 
 
@@ -272,6 +274,7 @@ def work_post(*, work: Work) -> Work:
 
 @transaction.atomic
 def work_delete(*, work: Work) -> None:
+    record_work_change(work.pk)
     work.delete()
 
 
@@ -338,3 +341,4 @@ def chapters_reorder(*, work: Work, chapter_ids: list[int]) -> None:
     work.chapters.update(position=F("position") + 100_000)
     for position, chapter_id in enumerate(chapter_ids, start=1):
         Chapter.objects.filter(pk=chapter_id, work=work).update(position=position)
+    record_work_change(work.pk)

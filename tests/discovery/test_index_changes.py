@@ -175,7 +175,7 @@ def test_a_change_committed_after_newer_ones_were_seen_is_still_applied(make_wor
     Work.objects.filter(pk=work.pk).update(hidden=True)
     record_work_change(work.pk)
     # As if rows with higher ids had been read before this one's transaction committed.
-    index._last_change_id = WorkChange.objects.get(work_id=work.pk).pk + 10
+    index._last_change_id = WorkChange.objects.filter(work_id=work.pk).latest("pk").pk + 10
     assert index.catch_up() == 1
     assert index.search(WorkFilter(), signed_in=True).total == 0
     assert index.catch_up() == 0
