@@ -40,10 +40,15 @@ check: $(STAMP)
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
+# Every step runs even when an earlier one fails, so one run shows all that is wrong; any failure fails.
 test: $(STAMP)
-	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/ruff check .
-	DEBUG=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@status=0; \
+	set -x; \
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run || status=1; \
+	$(BIN)/ruff check . || status=1; \
+	DEBUG=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || status=$$?; \
+	{ set +x; } 2>/dev/null; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -650,7 +650,6 @@ class DemoSummary:
     fandoms: int = 0
     kudos: int = 0
     comments: int = 0
-    admin_created: bool = False
 
 
 def demo_admin_ensure() -> bool:

@@ -31,7 +31,8 @@ HERE = Path(__file__).resolve().parent
 def browser_tests_required() -> bool:
     """In CI (or when asked) a missing browser is a failure; on a developer's machine, a skip."""
     forced = os.environ.get("FANFOLD_BROWSER_TESTS", "").strip().lower() in {"1", "true", "yes", "on"}
-    return forced or bool(os.environ.get("CI"))
+    in_ci = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no", "off"}
+    return forced or in_ci
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,8 +48,12 @@ def _unavailable(reason: str):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole run (one per xdist worker)."""
+def browser(live_server):
+    """One headless Chromium for the whole run (one per xdist worker).
+
+    It asks for the live server only to be closed before it: open keep-alive connections would
+    otherwise end in server threads after the server has stopped sharing its database connection.
+    """
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     try:
