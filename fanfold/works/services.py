@@ -1,7 +1,7 @@
 """Writes to works and chapters: create, edit, post, reorder, delete. Each is one transaction."""
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -180,6 +180,10 @@ def _apply_chapter_fields(chapter: Chapter, fields: ChapterFields) -> None:
         chapter.published_on = fields.published_on
 
 
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def work_recount(*, work: Work) -> Work:
     """Bring the work's totals in line with its posted chapters."""
     posted = list(work.chapters.filter(posted=True).values_list("word_count", flat=True))
@@ -205,7 +209,9 @@ def work_create(*, pseuds: list[Pseud], fields: WorkFields, chapter: ChapterFiel
     _raise_if(validate_work_fields(fields) | validate_chapter_fields(chapter))
     tags = _tags_for(fields)
     now = timezone.now()
-    work = Work(created_at=now, revised_at=now)
+    # A backdated work was last updated when it was (back)dated, not today.
+    revised = _start_of(fields.published_on) if post and fields.published_on else now
+    work = Work(created_at=now, revised_at=revised)
     _apply_work_fields(work, fields)
     work.posted = post
     if post and not work.published_on:
@@ -289,7 +295,9 @@ def chapter_add(*, work: Work, fields: ChapterFields, post: bool) -> Chapter:
         chapter.published_on = timezone.localdate()
     chapter.save()
     if chapter.posted:
-        Work.objects.filter(pk=work.pk).update(revised_at=timezone.now())
+        revised = _start_of(fields.published_on) if fields.published_on else timezone.now()
+        if work.revised_at is None or revised > work.revised_at:
+            Work.objects.filter(pk=work.pk).update(revised_at=revised)
         work.refresh_from_db(fields=["revised_at"])
     work_recount(work=work)
     return chapter

@@ -234,3 +234,14 @@ def test_delete_work_with_confirmation(writer_client, make_work, writer):
     response = writer_client.post(url, follow=True)
     assert "“Doomed” was deleted." in response.content.decode()
     assert not Work.objects.filter(pk=work.pk).exists()
+
+
+def test_backdated_work_is_not_shown_as_updated_today(make_work):
+    work = make_work(published_on=datetime.date(2021, 6, 1))
+    assert work.revised_at.date() == datetime.date(2021, 6, 1)
+
+
+def test_fixed_tags_survive_a_flushed_database(transactional_db, make_work):
+    # Transactional tests empty the database between tests; the ratings must come back every time.
+    work = make_work(rating="Mature")
+    assert work.rating.name == "Mature"
