@@ -26,6 +26,16 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tests.conftest.QuickArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_discovery_index():
+    """Each test starts with no index: rolled-back test data must not linger in the process's index."""
+    from fanfold.discovery.index import reset_index
+
+    reset_index()
+    yield
+    reset_index()
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str | None = None, *, email: str | None = None, password: str = PASSWORD):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanfold.tags import views
+from fanfold.discovery import views
 
 app_name = "tags"
 urlpatterns = [

@@ -1,10 +1,11 @@
 from django.urls import path
 
+from fanfold.discovery.views import WorkListView
 from fanfold.works import views
 
 app_name = "works"
 urlpatterns = [
-    path("", views.WorkListView.as_view(), name="list"),
+    path("", WorkListView.as_view(), name="list"),
     path("new/", views.WorkCreateView.as_view(), name="new"),
     path("drafts/", views.DraftsView.as_view(), name="drafts"),
     path("<int:work_id>/", views.WorkReadView.as_view(), name="detail"),

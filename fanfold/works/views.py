@@ -37,14 +37,6 @@ class HomeView(TemplateView):
         return super().get_context_data(works=works, **kwargs)
 
 
-class WorkListView(TemplateView):
-    template_name = "works/work_list.html"
-
-    def get_context_data(self, **kwargs):
-        works = listed_works(self.request.user).order_by("-revised_at", "-id")
-        return super().get_context_data(page=paginate(self.request, works), heading="Works", **kwargs)
-
-
 class DraftsView(LoginRequiredMixin, TemplateView):
     template_name = "works/drafts.html"
 

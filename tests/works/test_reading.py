@@ -127,8 +127,23 @@ def test_listing_blurb_shows_counts(make_work, client):
     assert "Counted" in page and '<dd class="words">4</dd>' in page and '<dd class="kudos">0</dd>' in page
 
 
-def test_listing_query_count_does_not_grow_with_works(make_work, client, django_assert_max_num_queries):
-    for n in range(25):
+def test_listing_query_count_does_not_grow_with_works(make_work, client, monkeypatch):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for_listing() -> int:
+        client.get(reverse("works:list"))  # brings the discovery index up to date
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("works:list")).status_code == 200
+        return len(captured)
+
+    # Changes are re-read for a while in case a slow transaction committed late; not what is measured here.
+    monkeypatch.setattr("fanfold.discovery.index.CHANGE_LOOKBACK", datetime.timedelta(0))
+    for n in range(3):
         make_work(title=f"Work {n}", freeforms=[f"Tag {n}"])
-    with django_assert_max_num_queries(8):
-        assert client.get(reverse("works:list")).status_code == 200
+    few = queries_for_listing()
+    for n in range(3, 25):
+        make_work(title=f"Work {n}", freeforms=[f"Tag {n}"])
+    assert queries_for_listing() == few

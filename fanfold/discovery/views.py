@@ -1,0 +1,102 @@
+"""The filtered works listing: all works, or a tag's works, with exact facet counts."""
+
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from fanfold.discovery.query import SORT_LABELS, WorkFilter
+from fanfold.discovery.selectors import works_search
+from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
+from fanfold.works.models import LANGUAGE_CHOICES
+from fanfold.works.selectors import listed_works
+
+FACETS_SHOWN = 10
+FACETS_MORE = 200
+# Rating, warning and category facets filter through their own URL parameters; the rest through tag/exclude.
+_FIXED_PARAMS = {TagType.RATING: "ratings", TagType.WARNING: "warnings", TagType.CATEGORY: "categories"}
+
+
+class WorkListView(TemplateView):
+    template_name = "discovery/work_list.html"
+
+    def base_tag(self):
+        return None
+
+    def get_context_data(self, **kwargs):
+        request = self.request
+        base = self.base_tag()
+        work_filter = WorkFilter.from_query(request.GET)
+        searched = (
+            work_filter if base is None else work_filter.replace(include_tags=(*work_filter.include_tags, base.pk))
+        )
+        result = works_search(work_filter=searched, viewer=request.user)
+        works = _works_in_order(request.user, result.work_ids)
+        facets = _facet_groups(result.facets, work_filter)
+        return super().get_context_data(
+            heading=f"Works in {base.name}" if base else "Works",
+            tag=base,
+            works=works,
+            result=result,
+            work_filter=work_filter,
+            facets=facets,
+            sorts=SORT_LABELS.items(),
+            languages=LANGUAGE_CHOICES,
+            previous_query=work_filter.page_query(result.page - 1) if result.page > 1 else None,
+            next_query=work_filter.page_query(result.page + 1) if result.page < result.page_count else None,
+            first_shown=(result.page - 1) * result.page_size + 1,
+            last_shown=(result.page - 1) * result.page_size + len(works),
+            **kwargs,
+        )
+
+
+class TagWorksView(WorkListView):
+    def base_tag(self):
+        return get_object_or_404(Tag, key=name_key(tag_name_from_url(self.kwargs["name"])))
+
+
+def _works_in_order(viewer, work_ids: list[int]) -> list:
+    # The index decided which works and in what order; visible_works has the last word on each one.
+    found = {work.pk: work for work in listed_works(viewer).filter(pk__in=work_ids)}
+    return [found[work_id] for work_id in work_ids if work_id in found]
+
+
+def _facet_groups(facets, work_filter: WorkFilter) -> list[dict]:
+    """For each tag type: its top tags with counts, the rest behind "show more", and what is selected."""
+    wanted: dict[str, list[tuple[int, int]]] = {}
+    for tag_type in TagType.values:
+        counts = list(facets.get(tag_type, [])[:FACETS_MORE]) if facets.get(tag_type) is not None else []
+        wanted[tag_type] = counts
+    selected_ids = set(work_filter.include_tags) | set(work_filter.exclude_tags)
+    for field in _FIXED_PARAMS.values():
+        selected_ids |= set(getattr(work_filter, field))
+    ids = {tag_id for counts in wanted.values() for tag_id, _count in counts} | selected_ids
+    tags = {tag.pk: tag for tag in Tag.objects.filter(pk__in=ids)}
+    groups = []
+    for tag_type, label in TagType.choices:
+        param = _FIXED_PARAMS.get(tag_type)
+        included = set(getattr(work_filter, param)) if param else set(work_filter.include_tags)
+        rows = [
+            {"tag": tags[tag_id], "count": count, "included": tag_id in included,
+             "excluded": tag_id in work_filter.exclude_tags}
+            for tag_id, count in wanted[tag_type]
+            if tag_id in tags
+        ]  # fmt: skip
+        shown_ids = {row["tag"].pk for row in rows}
+        # A selected tag stays on the sidebar even when nothing matches it any more (count 0).
+        for tag_id in sorted(selected_ids - shown_ids):
+            tag = tags.get(tag_id)
+            if tag is not None and tag.type == tag_type:
+                rows.append({"tag": tag, "count": 0, "included": tag_id in included,
+                             "excluded": tag_id in work_filter.exclude_tags})  # fmt: skip
+        groups.append(
+            {
+                "type": tag_type,
+                "label": label,
+                "param": {TagType.RATING: "rating", TagType.WARNING: "warning", TagType.CATEGORY: "category"}.get(
+                    tag_type, "tag"
+                ),
+                "top": rows[:FACETS_SHOWN],
+                "more": rows[FACETS_SHOWN:],
+                "total": len(facets.get(tag_type, []) or []),
+            }
+        )
+    return groups
