@@ -26,6 +26,7 @@ from pyroaring import BitMap
 from fanfold.discovery.models import WorkChange
 from fanfold.discovery.query import SORTS, WorkFilter
 from fanfold.tags.models import Tag, TagType
+from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Creatorship, Work
 
 FACET_TYPES: tuple[str, ...] = tuple(TagType.values)
@@ -65,10 +66,13 @@ _SQL_CHUNK = 500
 def filter_tag_ids_for(work_tags: dict[int, list[int]]) -> dict[int, list[int]]:
     """The filter tags of each work (work id -> its own tag ids): the tags it is found under and counted for.
 
-    For now a work's filter tags are its own tags. Canonical tags, synonyms and meta tags hook in here: a
-    synonym will filter as its canonical tag, and a sub tag will add its meta tags.
+    A synonym filters as its canonical tag, and a canonical tag adds its meta tags (see `filter_tag_ids`).
     """
-    return {work_id: sorted(set(tag_ids)) for work_id, tag_ids in work_tags.items()}
+    filter_tags = filter_tag_ids(tag for tag_ids in work_tags.values() for tag in tag_ids)
+    return {
+        work_id: sorted(set().union(*(filter_tags[tag] for tag in tag_ids)))
+        for work_id, tag_ids in work_tags.items()
+    }
 
 
 def time_number(value: dt.datetime | None) -> int:

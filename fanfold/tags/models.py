@@ -76,11 +76,32 @@ class Tag(models.Model):
     canonical = models.BooleanField(default=False)
     # A synonym filters as the canonical tag it points at.
     merger = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="synonyms")
+    # A work tagged with a sub tag is also found under its meta tags ("Harry Potter - J. K. Rowling" under
+    # "Wizarding World"). Both ends are canonical tags of one type.
+    sub_tags = models.ManyToManyField(
+        "self",
+        through="MetaTagging",
+        through_fields=("meta", "sub"),
+        symmetrical=False,
+        related_name="meta_tags",
+        blank=True,
+    )
+    # The fandoms a character, relationship or additional tag belongs to.
+    parents = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="children",
+        blank=True,
+        limit_choices_to={"type": TagType.FANDOM, "canonical": True},
+    )
+    # Looked at by a wrangler and left alone: it will not be made canonical or a synonym.
+    unwrangleable = models.BooleanField(default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["sort_order", "name"]
+        permissions = [("wrangle_tags", "Can wrangle tags (tag wrangler)")]
 
     def __str__(self) -> str:
         return self.name
@@ -96,3 +117,20 @@ class Tag(models.Model):
     @property
     def is_fixed(self) -> bool:
         return self.type in FIXED_TYPES
+
+
+class MetaTagging(models.Model):
+    """`meta` is a broader canonical tag that `sub` is also found under."""
+
+    meta = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="sub_taggings")
+    sub = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="meta_taggings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meta", "sub"], name="unique_meta_tagging"),
+            models.CheckConstraint(condition=~models.Q(meta=models.F("sub")), name="meta_tagging_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sub} < {self.meta}"

@@ -1,8 +1,11 @@
-"""Creating and finding tags by name."""
+"""Creating and finding tags by name, the filter tags a tag stands for, and likely canonical tags."""
+
+import unicodedata
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
-from fanfold.tags.models import FIXED_TYPES, Tag, TagType, name_key, normalize_name
+from fanfold.tags.models import FIXED_TYPES, MetaTagging, Tag, TagType, name_key, normalize_name
 
 FORBIDDEN_CHARACTERS = set(",^*<>{}=`，、\\%")
 MAX_TAG_LENGTH = 150
@@ -44,3 +47,115 @@ def tag_find_or_create(*, name: str, type: str) -> Tag:
 
 def fixed_tags(type: str) -> list[Tag]:
     return list(Tag.objects.filter(type=type).order_by("sort_order"))
+
+
+# Above this many tags it is cheaper to read the whole mapping once than to ask about them in chunks.
+_WHOLE_TABLE_AT = 2_000
+_SQL_CHUNK = 500
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), _SQL_CHUNK):
+        yield ids[start : start + _SQL_CHUNK]
+
+
+def _mergers(tag_ids: list[int]) -> dict[int, int]:
+    """Synonym id -> its canonical tag's id, for the synonyms among `tag_ids`."""
+    synonyms = Tag.objects.filter(merger__isnull=False)
+    if len(tag_ids) >= _WHOLE_TABLE_AT:
+        wanted = set(tag_ids)
+        return {tag: merger for tag, merger in synonyms.values_list("id", "merger_id") if tag in wanted}
+    return {
+        tag: merger
+        for chunk in _chunks(tag_ids)
+        for tag, merger in synonyms.filter(id__in=chunk).values_list("id", "merger_id")
+    }
+
+
+def _meta_closure(tag_ids: set[int]) -> dict[int, set[int]]:
+    """Tag id -> all its meta tags, their meta tags and so on, for each of `tag_ids` that has any."""
+    direct: dict[int, set[int]] = {}
+    if len(tag_ids) >= _WHOLE_TABLE_AT:
+        for sub, meta in MetaTagging.objects.values_list("sub_id", "meta_id"):
+            direct.setdefault(sub, set()).add(meta)
+    else:
+        # One query per level of the meta tag tree, which is rarely more than three deep.
+        frontier = sorted(tag_ids)
+        seen = set(tag_ids)
+        while frontier:
+            found: set[int] = set()
+            for chunk in _chunks(frontier):
+                for sub, meta in MetaTagging.objects.filter(sub_id__in=chunk).values_list("sub_id", "meta_id"):
+                    direct.setdefault(sub, set()).add(meta)
+                    found.add(meta)
+            frontier = sorted(found - seen)
+            seen |= found
+    closure: dict[int, set[int]] = {}
+
+    def metas_of(tag: int, path: frozenset[int]) -> set[int]:
+        if tag not in closure:
+            result: set[int] = set()
+            for meta in direct.get(tag, ()):
+                if meta not in path:  # a cycle cannot be made through the services; never loop on one anyway
+                    result |= {meta} | metas_of(meta, path | {meta})
+            closure[tag] = result
+        return closure[tag]
+
+    return {tag: metas for tag in tag_ids if (metas := metas_of(tag, frozenset({tag})))}
+
+
+def filter_tag_ids(tag_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Tag id -> the ids of the tags a work with that tag is found under (its filter tags).
+
+    A canonical tag filters as itself, a synonym as its canonical tag, and either also as every meta tag above
+    that canonical tag. A tag nobody has wrangled yet filters as itself.
+    """
+    ids = sorted(set(tag_ids))
+    mergers = _mergers(ids)
+    canonical_of = {tag: mergers.get(tag, tag) for tag in ids}
+    metas = _meta_closure(set(canonical_of.values()))
+    return {tag: {canonical} | metas.get(canonical, set()) for tag, canonical in canonical_of.items()}
+
+
+def _fold(text: str) -> str:
+    """Lower case, without accents, spaces or punctuation: "Pokémon" and "pokemon" fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and ch.isalnum()).casefold()
+
+
+def _match_keys(name: str, tag_type: str) -> set[str]:
+    """The folded forms under which two names count as the same tag."""
+    if tag_type == TagType.RELATIONSHIP:
+        # "A/B" and "B/A" (and "A & B", "B & A") name one pairing, but "A/B" (romantic) and "A & B"
+        # (platonic) do not, so the separator stays in the key.
+        for separator in ("/", "&"):
+            people = [_fold(part) for part in name.split(separator)]
+            if len(people) > 1 and all(people):
+                return {separator + "|".join(sorted(people))}
+    key = _fold(name)
+    return {key} if key else set()
+
+
+def tag_suggest_canonical(*, tag: Tag) -> Tag | None:
+    """The canonical tag `tag` is most likely a synonym of, or None.
+
+    A match is a canonical tag of the same type, or a synonym of one, whose name differs only in case,
+    accents, spacing, punctuation or (for relationships) the order of the people in it. A direct match on a
+    canonical tag wins over one through a synonym.
+    """
+    if tag.canonical:
+        return None
+    if tag.merger_id is not None:
+        return tag.merger
+    keys = _match_keys(tag.name, tag.type)
+    if not keys:
+        return None
+    same_type = Tag.objects.filter(type=tag.type).exclude(id=tag.id).order_by("id")
+    for tag_id, name in same_type.filter(canonical=True).values_list("id", "name").iterator():
+        if keys & _match_keys(name, tag.type):
+            return Tag.objects.get(id=tag_id)
+    synonyms = same_type.filter(merger__isnull=False, merger__canonical=True)
+    for merger_id, name in synonyms.values_list("merger_id", "name").iterator():
+        if keys & _match_keys(name, tag.type):
+            return Tag.objects.get(id=merger_id)
+    return None
