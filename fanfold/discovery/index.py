@@ -70,8 +70,7 @@ def filter_tag_ids_for(work_tags: dict[int, list[int]]) -> dict[int, list[int]]:
     """
     filter_tags = filter_tag_ids(tag for tag_ids in work_tags.values() for tag in tag_ids)
     return {
-        work_id: sorted(set().union(*(filter_tags[tag] for tag in tag_ids)))
-        for work_id, tag_ids in work_tags.items()
+        work_id: sorted(set().union(*(filter_tags[tag] for tag in tag_ids))) for work_id, tag_ids in work_tags.items()
     }
 
 
