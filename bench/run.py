@@ -1,8 +1,11 @@
 """Benchmark the discovery index on synthetic works: build time, memory, and query latency per query class.
 
-    DEBUG=1 .venv/bin/python bench/run.py [--works 1000000] [--repeat 200]
+    DEBUG=1 .venv/bin/python bench/run.py [--works 1000000] [--repeat 200] [--peers postgres,tantivy]
+                                           [--peer-repeat 20]
 
-Prints p50/p95 per class and writes bench/results/latest.json.
+Prints p50/p95 per class and writes bench/results/latest.json. Then builds each peer (PostgreSQL, Tantivy) from the
+same generated works, checks it agrees with the index on the first query of each class, and times it on the
+same selective, broad and huge queries; `--peers none` skips them.
 """
 
 import argparse
@@ -91,11 +94,109 @@ def time_queries(index, filters, *, facets: bool, facet_limit=None, rng: random.
     return percentiles(samples), totals
 
 
+def make_peer(name: str):
+    if name == "postgres":
+        from peer_postgres import PostgresPeer
+
+        return PostgresPeer() if PostgresPeer.available() else None
+    if name == "tantivy":
+        try:
+            from peer_tantivy import TantivyPeer
+        except ImportError:
+            return None
+        return TantivyPeer()
+    raise SystemExit(f"unknown peer {name!r}")
+
+
+def facet_totals(facets, *, peer: bool) -> dict[str, tuple[int, int]]:
+    """Per tag type: how many tags were counted and the sum of their counts."""
+    if peer:
+        return {kind: (len(ids), int(counts.sum())) for kind, (ids, counts) in facets.items()}
+    return {kind: (len(c.tag_ids), int(np.asarray(c.counts).sum())) for kind, c in facets.items() if len(c.tag_ids)}
+
+
+def run_peers(names: list[str], args, index, classes: dict[str, list]) -> dict:
+    """Build each peer from a fresh copy of the same generated works and time the same queries."""
+    print(f"\nregenerating the same {args.works:,} works for the peers…", flush=True)
+    synthetic = generate(args.works, seed=args.seed)
+    results = {}
+    for name in names:
+        peer = make_peer(name)
+        if peer is None:
+            print(f"{name}: not available, skipped")
+            results[name] = {"available": False}
+            continue
+        print(f"{name}: building…", flush=True)
+        try:
+            build = peer.build(synthetic)
+            build = build if isinstance(build, dict) else {"total_s": build}
+            build = {key: round(value, 2) for key, value in build.items()}
+            print(f"{name}: built in {build['total_s']} s {build}", flush=True)
+            entry = {"available": True, "build": build, "queries": {}}
+            for class_name, filters in classes.items():
+                filters = filters[: args.peer_repeat]
+                signed = [i % 2 == 0 for i in range(len(filters))]
+                # Same answer as the index on the first query, or the timing means nothing.
+                mine = index.search(filters[0], signed_in=signed[0], facets=True)
+                theirs = peer.search(filters[0], signed_in=signed[0], facets=True)
+                if mine.total != theirs.total or facet_totals(mine.facets, peer=False) != facet_totals(
+                    theirs.facets, peer=True
+                ):
+                    raise AssertionError(f"{name} disagrees with the index on {class_name}: {filters[0]}")
+                timings = {}
+                for facets in (False, True):
+                    samples = []
+                    for work_filter, signed_in in zip(filters, signed, strict=True):
+                        started = time.perf_counter()
+                        peer.search(work_filter, signed_in=signed_in, facets=facets)
+                        samples.append(time.perf_counter() - started)
+                    timings["with_all_facets" if facets else "page_and_total"] = percentiles(samples)
+                entry["queries"][class_name] = timings
+                print(
+                    f"{name}: {class_name:9} page+total {timings['page_and_total']['p50_ms']:.2f} / "
+                    f"{timings['page_and_total']['p95_ms']:.2f} ms, +facets {timings['with_all_facets']['p50_ms']:.2f}"
+                    f" / {timings['with_all_facets']['p95_ms']:.2f} ms",
+                    flush=True,
+                )
+            if hasattr(peer, "opclass"):
+                entry["gin_opclass"] = peer.opclass
+            results[name] = entry
+        finally:
+            peer.close()
+    return results
+
+
+def print_comparison(report: dict) -> None:
+    peers = {name: entry for name, entry in report["peers"].items() if entry.get("available")}
+    if not peers:
+        return
+    print("\np50 / p95 ms; ratio = peer p50 / Fanfold p50 (how many times faster Fanfold is)")
+    header = f"{'class':10} {'measure':16} {'fanfold':>17}"
+    for name in peers:
+        header += f" {name:>19} {'ratio':>7}"
+    print(header)
+    for class_name in ("selective", "broad", "huge"):
+        for measure, label in (("page_and_total", "page+total"), ("with_all_facets", "+all facets")):
+            mine = report["queries"][class_name][measure]
+            line = f"{class_name:10} {label:16} {mine['p50_ms']:>8.2f} / {mine['p95_ms']:<6.2f}"
+            for entry in peers.values():
+                theirs = entry["queries"][class_name][measure]
+                ratio = theirs["p50_ms"] / mine["p50_ms"] if mine["p50_ms"] else float("nan")
+                theirs_p95 = theirs["p95_ms"]
+                line += f" {theirs['p50_ms']:>9.2f} / {theirs_p95:<7.2f} {ratio:>6.1f}×"
+                entry["queries"][class_name].setdefault("fanfold_speedup_p50", {})[measure] = round(ratio, 1)
+            print(line)
+    for name, entry in peers.items():
+        print(f"{name} build/load: {entry['build']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--works", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=200, help="queries per class")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--peers", default="postgres,tantivy", help="comma-separated peers, or none")
+    parser.add_argument("--peer-repeat", type=int, default=20, help="queries per class for each peer")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -174,6 +275,10 @@ def main() -> None:
         f"RSS held by the index {report['rss_held_by_index_mib']} MiB (process {report['rss_mib']} MiB, "
         f"peak {report['peak_rss_mib']} MiB while generating and building)"
     )
+    peers = [] if args.peers in ("", "none") else args.peers.split(",")
+    if peers:
+        report["peers"] = run_peers(peers, args, index, {k: classes[k] for k in ("selective", "broad", "huge")})
+        print_comparison(report)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {RESULTS / 'latest.json'}")
