@@ -59,6 +59,17 @@ def _record_changes(work_ids: set[int]) -> None:
         record_work_changes(work_ids)
 
 
+def _set_standing(tag: Tag, *, canonical: bool, merger: Tag | None) -> Tag:
+    """Make `tag` canonical or a synonym, and have the index re-read the works filed under it."""
+    affected = work_ids_under([tag.id])
+    tag.canonical = canonical
+    tag.merger = merger
+    tag.unwrangleable = False
+    tag.save(update_fields=["canonical", "merger", "unwrangleable"])
+    _record_changes(affected)
+    return tag
+
+
 @transaction.atomic
 def tag_make_canonical(*, tag: Tag) -> Tag:
     """Make `tag` canonical. A synonym stops being one and becomes its own canonical tag."""
@@ -66,13 +77,7 @@ def tag_make_canonical(*, tag: Tag) -> Tag:
     _refuse_fixed(tag)
     if tag.canonical:
         raise ValidationError(f"“{tag.name}” is already canonical.")
-    affected = work_ids_under([tag.id])
-    tag.canonical = True
-    tag.merger = None
-    tag.unwrangleable = False
-    tag.save(update_fields=["canonical", "merger", "unwrangleable"])
-    _record_changes(affected)
-    return tag
+    return _set_standing(tag, canonical=True, merger=None)
 
 
 @transaction.atomic
@@ -101,13 +106,7 @@ def tag_make_synonym(*, tag: Tag, canonical: Tag) -> Tag:
     meta_tags = list(tag.meta_tags.order_by("name"))
     if meta_tags:
         raise ValidationError(f"“{tag.name}” is a sub tag of {_names(meta_tags)}; remove it from them first.")
-    affected = work_ids_under([tag.id])
-    tag.canonical = False
-    tag.merger = canonical
-    tag.unwrangleable = False
-    tag.save(update_fields=["canonical", "merger", "unwrangleable"])
-    _record_changes(affected)
-    return tag
+    return _set_standing(tag, canonical=False, merger=canonical)
 
 
 @transaction.atomic

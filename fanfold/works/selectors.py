@@ -18,6 +18,11 @@ def visible_works(viewer) -> WorkQuerySet:
     return works.filter(Q(posted=True, hidden=False) | _created_by(viewer))
 
 
+def restricted_work_exists(work_id: int) -> bool:
+    """Whether `work_id` is a posted work closed to guests: they get "sign in to read", not "not found"."""
+    return Work.objects.filter(pk=work_id, posted=True, hidden=False, restricted=True).exists()
+
+
 def listed_works(viewer) -> WorkQuerySet:
     """Works that appear in listings: visible and posted (a creator's drafts live on their drafts page)."""
     return visible_works(viewer).filter(posted=True, hidden=False).with_blurb_data()

@@ -18,7 +18,13 @@ from fanfold.tags.models import Tag
 from fanfold.works import services
 from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
 from fanfold.works.models import Chapter, Work
-from fanfold.works.selectors import listed_works, visible_chapters, visible_works, work_drafts
+from fanfold.works.selectors import (
+    listed_works,
+    restricted_work_exists,
+    visible_chapters,
+    visible_works,
+    work_drafts,
+)
 
 WORKS_PER_PAGE = 20
 ADULT_SESSION_KEY = "view_adult"
@@ -59,11 +65,6 @@ def _work_for_reading(request, work_id: int) -> Work:
     return get_object_or_404(queryset, pk=work_id)
 
 
-def _restricted_work_exists(work_id: int) -> bool:
-    # Only called for guests, to tell "sign in to read" apart from "no such work".
-    return Work.objects.filter(pk=work_id, posted=True, hidden=False, restricted=True).exists()
-
-
 def _needs_adult_gate(request, work: Work) -> bool:
     if not work.is_adult or work.is_created_by(request.user):
         return False
@@ -89,7 +90,7 @@ class WorkReadView(View):
         try:
             work = _work_for_reading(request, work_id)
         except Http404:
-            if not request.user.is_authenticated and _restricted_work_exists(work_id):
+            if not request.user.is_authenticated and restricted_work_exists(work_id):
                 return render(request, "works/restricted.html", {"work_id": work_id}, status=403)
             raise
         if _needs_adult_gate(request, work):

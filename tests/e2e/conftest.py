@@ -7,8 +7,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from fanfold.tags.models import FIXED_TAGS, Tag, name_key
-
 # Playwright's sync API keeps an asyncio loop running in this thread, and Django then refuses ORM calls
 # from test bodies as "async". Nothing here is async; this is the documented way to say so.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -71,21 +69,6 @@ def browser(live_server):
     yield chromium
     chromium.close()
     playwright.stop()
-
-
-@pytest.fixture(autouse=True)
-def fixed_tags(transactional_db):
-    """Put back the ratings, warnings and categories a data migration made.
-
-    Every browser test runs against a live server, so its database is emptied (flushed) after each test,
-    fixed tags included; without them the next test could not post a work.
-    """
-    for tag_type, names in FIXED_TAGS.items():
-        for order, name in enumerate(names):
-            Tag.objects.update_or_create(
-                key=name_key(name),
-                defaults={"name": name, "type": tag_type, "canonical": True, "sort_order": order},
-            )
 
 
 @pytest.fixture

@@ -24,9 +24,3 @@ def feedback_html(work, *, user=None, chapter=None, ip: str = "203.0.113.9") -> 
 def open_work(make_work, writer):
     """A posted work that guests may comment on."""
     return make_work(writer, title="Open Doors", comment_permission="everyone")
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Users are made by the dozen here; their passwords never matter.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
