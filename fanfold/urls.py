@@ -8,6 +8,7 @@ from fanfold.works.views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
+    path("", include("fanfold.discovery.urls")),
     path("", include("fanfold.accounts.urls")),
     path("works/", include("fanfold.works.urls")),
     path("tags/", include("fanfold.tags.urls")),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from pyroaring import BitMap
 
 from fanfold.discovery.models import WorkChange
-from fanfold.discovery.query import SORTS, WorkFilter
+from fanfold.discovery.query import BEST_MATCH, SORTS, WorkFilter
 from fanfold.tags.models import Tag, TagType
 from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Creatorship, Work
@@ -39,6 +39,7 @@ _COLUMN_TYPES = {
     "revised_at": np.int64,
     "published_on": np.int32,
     "word_count": np.int32,
+    "chapter_count": np.int32,
     "hit_count": np.int32,
     "kudos_count": np.int32,
     "comment_count": np.int32,
@@ -164,6 +165,16 @@ class FacetCounts(Sequence):
 
 
 @dataclasses.dataclass
+class TextLimit:
+    """What a full-text search matched, by work id: only these works, or (`negated`) every work but these.
+    `scores` are the best-match scores of works that matched (others score 0)."""
+
+    work_ids: set[int]
+    negated: bool = False
+    scores: dict[int, float] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
 class SearchResult:
     work_ids: list[int]  # the page, in order
     total: int  # exact number of matching works
@@ -230,6 +241,7 @@ class DiscoveryIndex:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._work_ids = np.zeros(0, dtype=np.int64)
+        self._doc_of = np.full(1, -1, dtype=np.int32)  # work id -> its newest doc
         self._columns: dict[str, np.ndarray] = {name: np.zeros(0, dtype) for name, dtype in _COLUMN_TYPES.items()}
         self._texts = {"title": _Texts(), "creator": _Texts()}
         self._live = BitMap()  # every doc not tombstoned
@@ -308,7 +320,13 @@ class DiscoveryIndex:
         count = len(rows)
         docs = np.arange(start, start + count, dtype=np.int64)
         self._add_tags(tags)
-        self._work_ids = np.concatenate((self._work_ids, np.asarray(rows.work_ids, dtype=np.int64)))
+        new_ids = np.asarray(rows.work_ids, dtype=np.int64)
+        self._work_ids = np.concatenate((self._work_ids, new_ids))
+        if len(new_ids) and new_ids.max() >= len(self._doc_of):
+            grown = np.full(int(new_ids.max()) * 5 // 4 + 1, -1, dtype=np.int32)
+            grown[: len(self._doc_of)] = self._doc_of
+            self._doc_of = grown
+        self._doc_of[new_ids] = docs
         for name in self._columns:
             values = np.asarray(getattr(rows, name), dtype=_COLUMN_TYPES[name])
             self._columns[name] = np.concatenate((self._columns[name], values))
@@ -522,20 +540,38 @@ class DiscoveryIndex:
         page_size: int = 20,
         facets: bool = True,
         facet_limit: int | None = None,
+        ranges: Sequence[tuple[str, int, int]] = (),
+        text: TextLimit | None = None,
     ) -> SearchResult:
         """One page of the works matching `work_filter`, their exact total and (unless `facets` is false)
         the exact count of matching works under each filter tag, by tag type.
 
         Guests never see restricted works, and they are never counted for them. `facet_limit` keeps only
-        the most used tags of each type.
+        the most used tags of each type. `ranges` are further (column, lowest, highest) limits, inclusive;
+        `text` is what a full-text search matched, which the results are limited to, and which gives the
+        scores for sorting by best match.
         """
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
+        if work_filter.sort == BEST_MATCH and text is None:
+            raise ValueError("sorting by best match needs a text search")
         with self._lock:
             universe = self._live if signed_in else self._public
             matched = self._match(work_filter, universe)
+            for column, low, high in ranges:
+                if matched:
+                    matched = self._within(matched, column, low, high)
+            scores = None
+            if text is not None:
+                docs = self._docs_of_work_ids(text.work_ids)
+                matched = matched - docs if text.negated else matched & docs
+                scores = text.scores
             start = (work_filter.page - 1) * page_size
-            docs = self._page(matched, work_filter.sort, work_filter.direction == "desc", start, page_size)
+            descending = work_filter.direction == "desc"
+            if work_filter.sort == BEST_MATCH:
+                docs = self._ranked_page(matched, scores or {}, descending, start, page_size)
+            else:
+                docs = self._page(matched, work_filter.sort, descending, start, page_size)
             counts = self._facets(matched, universe, signed_in, facet_limit) if facets else {}
             return SearchResult(
                 work_ids=self._work_ids[docs].tolist(),
@@ -544,6 +580,24 @@ class DiscoveryIndex:
                 page=work_filter.page,
                 page_size=page_size,
             )
+
+    def _docs_of_work_ids(self, work_ids: Iterable[int]) -> BitMap:
+        ids = np.fromiter(work_ids, dtype=np.int64)
+        ids = ids[(ids >= 0) & (ids < len(self._doc_of))]
+        docs = self._doc_of[ids]
+        return _bitmap(docs[docs >= 0])
+
+    def _ranked_page(
+        self, matched: BitMap, scores: dict[int, float], descending: bool, start: int, size: int
+    ) -> np.ndarray:
+        """Best match: by score, then (as every other sort) the most recently updated, then the newest work."""
+        docs = _docs_of(matched)
+        work_ids = self._work_ids[docs]
+        found = np.fromiter((scores.get(work_id, 0.0) for work_id in work_ids.tolist()), dtype=np.float64)
+        sign = -1 if descending else 1
+        revised = self._columns["revised_at"][docs]
+        order = np.lexsort((-work_ids, -revised, sign * found))
+        return docs[order[start : start + size]]
 
     def _tag_bitmap(self, tag_id: int) -> BitMap | None:
         if not 0 <= tag_id < len(self._tag_number):
@@ -581,6 +635,7 @@ class DiscoveryIndex:
         for tag_ids in (work_filter.ratings, work_filter.warnings, work_filter.categories):
             if tag_ids:
                 required.append(self._any_of(tag_ids))
+        required += [self._creator_bitmap(user_id) for user_id in work_filter.creator_user_ids]
         if work_filter.complete is True:
             required.append(self._complete)
         if work_filter.single_chapter:
@@ -632,9 +687,9 @@ class DiscoveryIndex:
             found = values[docs].astype(np.int64)
             return _bitmap(docs[(found >= low) & (found <= high)])
 
-        if len(matched) < 4096:
+        order = self._orders.get((column, False))
+        if len(matched) < 4096 or order is None:
             return within(_docs_of(matched))
-        order = self._orders[column, False]
         start = bisect.bisect_left(order, low, key=lambda doc: int(values[doc]))
         end = bisect.bisect_right(order, high, key=lambda doc: int(values[doc]))
         if end - start < len(matched):
@@ -733,7 +788,15 @@ class DiscoveryIndex:
 
     def nbytes(self) -> int:
         """Roughly the memory the index holds (arrays and bitmaps, not Python object overhead)."""
-        arrays = [self._work_ids, self._fwd_offsets, self._fwd_tags, self._tag_ids, self._tag_types, self._tag_number]
+        arrays = [
+            self._work_ids,
+            self._doc_of,
+            self._fwd_offsets,
+            self._fwd_tags,
+            self._tag_ids,
+            self._tag_types,
+            self._tag_number,
+        ]
         arrays += [*self._columns.values(), *self._orders.values()]
         arrays += [*self._base_counts.values(), self._heavy]
         arrays += [self._creator_users, self._creator_offsets, self._creator_docs]

@@ -18,3 +18,19 @@ class WorkChange(models.Model):
 
     def __str__(self) -> str:
         return f"work {self.work_id} changed at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SearchText(models.Model):
+    """One text of a work that full-text search matches: its title, a tag's name, a chunk of its chapters.
+
+    `words` is already tokenized (see `fulltext`). SQLite matches it through the FTS5 table
+    `discovery_searchtext_fts`, kept in step by triggers; PostgreSQL through the generated `tsv` column and
+    its GIN index. Both are made by this app's migrations, not by the model.
+    """
+
+    work_id = models.BigIntegerField(db_index=True)
+    field = models.CharField(max_length=10)
+    words = models.TextField()
+
+    def __str__(self) -> str:
+        return f"work {self.work_id} {self.field}: {self.words[:40]}"

@@ -1,11 +1,13 @@
 """The state of a works listing (filters, sort, page) and its round trip to and from a URL query string."""
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.http import QueryDict
+from django.utils import timezone
 
 from fanfold.works.models import LANGUAGE_CHOICES
 
@@ -20,7 +22,10 @@ SORTS = (
     "comment_count",
     "bookmark_count",
 )
+# Only when searching: by how well a work matches the search, AO3's "Best Match".
+BEST_MATCH = "best_match"
 SORT_LABELS = {
+    BEST_MATCH: "Best Match",
     "revised_at": "Date Updated",
     "published_on": "Date Posted",
     "title": "Title",
@@ -50,6 +55,7 @@ LANGUAGES = frozenset(code for code, _name in LANGUAGE_CHOICES)
 MAX_TAGS_PER_FIELD = 50
 MAX_PAGE = 100_000
 MAX_WORDS = 2**31 - 1
+MAX_QUERY = 1000
 
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}
@@ -79,6 +85,10 @@ class WorkFilter:
     sort: str = "revised_at"
     direction: str = "desc"
     page: int = 1
+    # What was typed into the search box ("search within results"), parsed by `search_query`.
+    query: str = ""
+    # A creator's works page: works by all of these users (from the path, not the query string).
+    creator_user_ids: tuple[int, ...] = ()
     exclude_creator_user_ids: tuple[int, ...] = ()
     exclude_tag_ids: tuple[int, ...] = ()
     # What was dropped while reading a query string, in words for the reader. Not part of the filter.
@@ -88,10 +98,11 @@ class WorkFilter:
         # Tag id sets are kept sorted and unique so equal filters are equal objects and equal URLs.
         for name in ("include_tags", "exclude_tags", "ratings", "warnings", "categories"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
-        for name in ("exclude_creator_user_ids", "exclude_tag_ids"):
+        for name in ("creator_user_ids", "exclude_creator_user_ids", "exclude_tag_ids"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
         object.__setattr__(self, "errors", tuple(self.errors))
-        if self.sort not in SORTS:
+        object.__setattr__(self, "query", " ".join(self.query.split()))
+        if self.sort not in SORTS and not (self.sort == BEST_MATCH and self.query):
             raise ValueError(f"unknown sort {self.sort!r}")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"unknown direction {self.direction!r}")
@@ -99,6 +110,10 @@ class WorkFilter:
             raise ValueError(f"unknown crossover choice {self.crossover!r}")
         if self.page < 1:
             raise ValueError("page must be at least 1")
+
+    @property
+    def default_sort(self) -> str:
+        return BEST_MATCH if self.query else "revised_at"
 
     def replace(self, **changes) -> "WorkFilter":
         return dataclasses.replace(self, **changes)
@@ -140,10 +155,11 @@ class WorkFilter:
         for field, label in (("updated_from", "Updated from"), ("updated_to", "Updated to")):
             raw = params.first(field)
             if raw is not None:
-                try:
-                    values[field] = date.fromisoformat(raw.strip())
-                except ValueError:
-                    errors.append(f"“{label}” should be a date like 2024-05-31; ignored.")
+                day = _day(raw)
+                if day is None:
+                    errors.append(f"“{label}” should be a date like 2024-05-31, or like “2 weeks ago”; ignored.")
+                else:
+                    values[field] = day
         language = params.first("language")
         if language is not None:
             if language.strip() in LANGUAGES:
@@ -156,13 +172,23 @@ class WorkFilter:
                 values["crossover"] = crossover.strip()
             else:
                 errors.append("“Crossovers” should be include, exclude or only; including them.")
+        query = params.first("q")
+        if query is not None:
+            if len(query) > MAX_QUERY:
+                errors.append(f"A search can be at most {MAX_QUERY:,} characters long; the rest was left out.")
+            values["query"] = query[:MAX_QUERY]
+        default_sort = BEST_MATCH if values.get("query", "").strip() else "revised_at"
+        values["sort"] = default_sort
         sort = params.first("sort")
         if sort is not None:
             sort = _SORT_ALIASES.get(sort.strip(), sort.strip())
-            if sort in SORTS:
+            if sort in SORTS or (sort == BEST_MATCH and default_sort == BEST_MATCH):
                 values["sort"] = sort
+            elif sort == BEST_MATCH:
+                errors.append("“Best match” sorts a search; with nothing searched, sorting by date updated.")
             else:
-                errors.append("Works cannot be sorted that way; sorting by date updated.")
+                label = "best match" if default_sort == BEST_MATCH else "date updated"
+                errors.append(f"Works cannot be sorted that way; sorting by {label}.")
         direction = params.first("direction")
         if direction is not None:
             if direction.strip() in DIRECTIONS:
@@ -197,7 +223,9 @@ class WorkFilter:
             pairs.append(("language", self.language))
         if self.crossover != "include":
             pairs.append(("crossover", self.crossover))
-        if self.sort != "revised_at":
+        if self.query:
+            pairs.append(("q", self.query))
+        if self.sort != self.default_sort:
             pairs.append(("sort", self.sort))
         if self.direction != "desc":
             pairs.append(("direction", self.direction))
@@ -265,6 +293,27 @@ def _tag_ids(values: list[str], label: str, errors: list[str]) -> tuple[int, ...
         errors.append(f"{label}: at most {MAX_TAGS_PER_FIELD} tags can be used at once; the rest were left out.")
         unique = unique[:MAX_TAGS_PER_FIELD]
     return tuple(unique)
+
+
+_RELATIVE_RE = re.compile(r"^[<>]?\s*(\d{1,4})\s*(day|week|month|year)s?(?:\s+ago)?$", re.IGNORECASE)
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def _day(value: str) -> date | None:
+    """A date typed as 2024-05-31, or relative to today: "3 days ago", "2 weeks", "< 1 year ago"."""
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = _RELATIVE_RE.match(text)
+    if match is None:
+        return None
+    days = int(match.group(1)) * _UNIT_DAYS[match.group(2).lower()]
+    try:
+        return timezone.localdate() - timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def _whole_number(value: str) -> int | None:

@@ -158,9 +158,9 @@ def matches(expression: Expression | None, fields: Mapping[str, str | Iterable[s
     if expression is None:
         return True
     if isinstance(expression, Term):
-        wanted = _words(expression.text)
+        wanted = words(expression.text)
         names = (expression.field,) if expression.field else SEARCHED_FIELDS
-        return any(_contains(_words(text), wanted) for name in names for text in _texts(fields.get(name)))
+        return any(_contains(words(text), wanted) for name in names for text in _texts(fields.get(name)))
     if isinstance(expression, Not):
         return not matches(expression.child, fields)
     if isinstance(expression, And):
@@ -173,7 +173,8 @@ def matches(expression: Expression | None, fields: Mapping[str, str | Iterable[s
 # Evaluating -----------------------------------------------------------------------------------------------
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """The search words of `text`: what a term must match and what full-text search stores."""
     return _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -292,7 +293,7 @@ def _phrase(text: str, quote: int, field: str | None) -> tuple[Term | None, int]
     if close == -1:
         raise SearchSyntaxError(f"The quote that opens at character {quote + 1} is never closed.", quote)
     content = _clean(text[quote + 1 : close])
-    return (Term(content, field, phrase=True) if _words(content) else None), close + 1
+    return (Term(content, field, phrase=True) if words(content) else None), close + 1
 
 
 def _word(text: str, start: int, end: int) -> tuple[_Token, int]:
@@ -305,7 +306,7 @@ def _word(text: str, start: int, end: int) -> tuple[_Token, int]:
         return _Token("range", start, limit, chunk), end
     match = _FIELD_RE.fullmatch(chunk)
     if match is None:
-        return _Token("term", start, Term(chunk) if _words(chunk) else None), end
+        return _Token("term", start, Term(chunk) if words(chunk) else None), end
     name, rest = match[1].lower(), match[2]
     if name == "sort":
         return _Token("sort", start, _sort(rest, start), chunk), end
@@ -316,7 +317,7 @@ def _word(text: str, start: int, end: int) -> tuple[_Token, int]:
             start,
         )
     if rest:
-        return _Token("term", start, Term(rest, name) if _words(rest) else None), end
+        return _Token("term", start, Term(rest, name) if words(rest) else None), end
     if end < len(text) and text[end] == '"':
         term, end = _phrase(text, end, name)
         return _Token("term", start, term), end

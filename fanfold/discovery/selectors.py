@@ -1,14 +1,108 @@
 """Reads for works listings: a filter and a viewer in, a page of work ids, the exact total and facets out."""
 
+import dataclasses
+
+from django.utils.safestring import SafeString
+
+from fanfold.accounts.selectors import standing_exclusions
+from fanfold.discovery.fulltext import search_snippets, text_match
 from fanfold.discovery.index import SearchResult, get_index
-from fanfold.discovery.query import WorkFilter
+from fanfold.discovery.query import BEST_MATCH, WorkFilter
+from fanfold.discovery.search_query import ParsedSearch, Range, SearchSyntaxError, parse_search
+from fanfold.tags.models import Tag
+
+# Search box fields -> index columns.
+RANGE_COLUMNS = {
+    "words": "word_count",
+    "kudos": "kudos_count",
+    "hits": "hit_count",
+    "comments": "comment_count",
+    "bookmarks": "bookmark_count",
+    "chapters": "chapter_count",
+}
+_LOWEST, _HIGHEST = -(2**62), 2**62
+
+
+@dataclasses.dataclass
+class Listing:
+    """A works listing as a viewer sees it: the index's answer, and what became of the search typed."""
+
+    result: SearchResult
+    work_filter: WorkFilter  # with the search's own sort applied
+    parsed: ParsedSearch | None = None
+    search_error: str | None = None
+    snippets: dict[int, SafeString] = dataclasses.field(default_factory=dict)
+
+
+def _bounds(limit: Range) -> tuple[str, int, int]:
+    low, high = _LOWEST, _HIGHEST
+    if limit.low is not None:
+        low = limit.low if limit.low_inclusive else limit.low + 1
+    if limit.high is not None:
+        high = limit.high if limit.high_inclusive else limit.high - 1
+    return RANGE_COLUMNS[limit.field], low, high
+
+
+def _with_standing_exclusions(work_filter: WorkFilter, viewer) -> WorkFilter:
+    """The reader's muted creators and permanently excluded tags, applied inside the query so counts agree."""
+    standing = standing_exclusions(viewer)
+    if not standing.muted_user_ids and not standing.excluded_tag_ids:
+        return work_filter
+    # A work is filed under a synonym's canonical tag, so that is what excluding the synonym means.
+    tags = Tag.objects.filter(pk__in=standing.excluded_tag_ids).values_list("pk", "merger_id")
+    tag_ids = {merger or pk for pk, merger in tags}
+    own = (viewer.pk,)
+    return work_filter.replace(
+        exclude_creator_user_ids=tuple(set(standing.muted_user_ids) - set(own)),
+        exclude_tag_ids=tuple(tag_ids),
+    )
 
 
 def works_search(
     *, work_filter: WorkFilter, viewer, page_size: int = 20, facet_limit: int | None = None
 ) -> SearchResult:
+    """The listing `viewer` sees for `work_filter` (see `works_listing`), without snippets."""
+    return works_listing(work_filter=work_filter, viewer=viewer, page_size=page_size, facet_limit=facet_limit).result
+
+
+def works_listing(
+    *, work_filter: WorkFilter, viewer, page_size: int = 20, facet_limit: int | None = None, snippets: bool = False
+) -> Listing:
     """The listing `viewer` sees for `work_filter`: the same rules as `visible_works` for listed works
-    (posted, not hidden; restricted works for signed-in readers only)."""
+    (posted, not hidden; restricted works for signed-in readers only), less the creators the reader muted
+    and the tags they always exclude; narrowed by the search typed, if any, which may also set the sort.
+
+    A search that cannot be understood is left out, and `search_error` says why.
+    """
     signed_in = bool(viewer is not None and viewer.is_authenticated)
+    if signed_in:
+        work_filter = _with_standing_exclusions(work_filter, viewer)
+    parsed = search_error = None
+    ranges: list[tuple[str, int, int]] = []
+    text = None
+    if work_filter.query:
+        try:
+            parsed = parse_search(work_filter.query)
+            ranges = [_bounds(limit) for limit in parsed.ranges]
+            if parsed.sort is not None:
+                direction = parsed.direction or work_filter.direction
+                work_filter = work_filter.replace(sort=parsed.sort, direction=direction)
+            if parsed.expression is not None:
+                text = text_match(parsed.expression)
+        except SearchSyntaxError as error:
+            search_error = error.message
+            parsed, ranges, text = None, [], None
+    if work_filter.sort == BEST_MATCH and text is None:
+        # Nothing to match on (only ranges, or the search failed): the usual order instead.
+        work_filter = work_filter.replace(sort="revised_at")
     # Catching up costs one indexed query; it means a writer sees their own new work straight away.
-    return get_index(max_lag=0.0).search(work_filter, signed_in=signed_in, page_size=page_size, facet_limit=facet_limit)
+    result = get_index(max_lag=0.0).search(
+        work_filter,
+        signed_in=signed_in,
+        page_size=page_size,
+        facet_limit=facet_limit,
+        ranges=ranges,
+        text=text,
+    )
+    found = search_snippets(result.work_ids, parsed.expression) if snippets and parsed is not None else {}
+    return Listing(result=result, work_filter=work_filter, parsed=parsed, search_error=search_error, snippets=found)

@@ -1,10 +1,11 @@
 """The filtered works listing: all works, or a tag's works, with exact facet counts."""
 
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from fanfold.discovery.query import SORT_LABELS, WorkFilter
-from fanfold.discovery.selectors import works_search
+from fanfold.discovery.query import BEST_MATCH, MAX_TAGS_PER_FIELD, SORT_LABELS, WorkFilter
+from fanfold.discovery.selectors import works_listing
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
 from fanfold.works.models import LANGUAGE_CHOICES
 from fanfold.works.selectors import listed_works
@@ -16,32 +17,57 @@ _FIXED_PARAMS = {TagType.RATING: "ratings", TagType.WARNING: "warnings", TagType
 
 
 class WorkListView(TemplateView):
+    """All works, or (in subclasses) a tag's or a creator's, filtered by the query string."""
+
     template_name = "discovery/work_list.html"
 
     def base_tag(self):
         return None
 
+    def base_creator(self):
+        return None
+
     def get_context_data(self, **kwargs):
         request = self.request
-        base = self.base_tag()
+        base, creator = self.base_tag(), self.base_creator()
         work_filter = WorkFilter.from_query(request.GET)
-        searched = (
-            work_filter if base is None else work_filter.replace(include_tags=(*work_filter.include_tags, base.pk))
+        other_errors: list[str] = []
+        other_include = _tags_named(request.GET.get("other_tags", ""), "include", other_errors)
+        other_exclude = _tags_named(request.GET.get("other_exclude", ""), "exclude", other_errors)
+        searched = work_filter.replace(
+            include_tags=(*work_filter.include_tags, *other_include, *((base.pk,) if base else ())),
+            exclude_tags=(*work_filter.exclude_tags, *other_exclude),
+            creator_user_ids=(creator.pk,) if creator else (),
         )
-        result = works_search(work_filter=searched, viewer=request.user)
+        listing = works_listing(work_filter=searched, viewer=request.user, snippets=True)
+        result = listing.result
         works = _works_in_order(request.user, result.work_ids)
+        for work in works:
+            work.search_snippet = listing.snippets.get(work.pk)
         facets = _facet_groups(result.facets, work_filter)
+        if base:
+            heading = f"Works in {base.name}"
+        elif creator:
+            heading = f"Works by {creator.username}"
+        else:
+            heading = "Works"
+        sorts = [(value, label) for value, label in SORT_LABELS.items() if value != BEST_MATCH or work_filter.query]
         return super().get_context_data(
-            heading=f"Works in {base.name}" if base else "Works",
+            heading=heading,
             tag=base,
+            creator=creator,
             works=works,
             result=result,
             work_filter=work_filter,
+            filter_errors=[*work_filter.errors, *other_errors],
+            search_error=listing.search_error,
+            other_tags=request.GET.get("other_tags", ""),
+            other_exclude=request.GET.get("other_exclude", ""),
             facets=facets,
-            sorts=SORT_LABELS.items(),
+            sorts=sorts,
             languages=LANGUAGE_CHOICES,
-            previous_query=work_filter.page_query(result.page - 1) if result.page > 1 else None,
-            next_query=work_filter.page_query(result.page + 1) if result.page < result.page_count else None,
+            previous_query=_page_query(request, work_filter, result.page - 1) if result.page > 1 else None,
+            next_query=_page_query(request, work_filter, result.page + 1) if result.page < result.page_count else None,
             first_shown=(result.page - 1) * result.page_size + 1,
             last_shown=(result.page - 1) * result.page_size + len(works),
             **kwargs,
@@ -51,6 +77,38 @@ class WorkListView(TemplateView):
 class TagWorksView(WorkListView):
     def base_tag(self):
         return get_object_or_404(Tag, key=name_key(tag_name_from_url(self.kwargs["name"])))
+
+
+class CreatorWorksView(WorkListView):
+    def base_creator(self):
+        return get_object_or_404(get_user_model(), username__iexact=self.kwargs["username"], is_active=True)
+
+
+def _page_query(request, work_filter: WorkFilter, page: int) -> str:
+    """Another page of the same listing; the "other tags" typed by name ride along as typed."""
+    query = work_filter.page_query(page)
+    extra = request.GET.copy()
+    for key in list(extra):
+        if key not in ("other_tags", "other_exclude"):
+            del extra[key]
+    typed = extra.urlencode()
+    return f"{query}&{typed}" if query and typed else query or typed
+
+
+def _tags_named(value: str, verb: str, errors: list[str]) -> list[int]:
+    """The filter tags of tags typed by name (comma-separated): a synonym filters as its canonical tag."""
+    names = [name.strip() for name in value.split(",") if name.strip()][:MAX_TAGS_PER_FIELD]
+    if not names:
+        return []
+    keys = {name_key(name): name for name in names}
+    found = {
+        key: (pk, merger) for key, pk, merger in Tag.objects.filter(key__in=keys).values_list("key", "pk", "merger_id")
+    }
+    missing = [name for key, name in keys.items() if key not in found]
+    if missing:
+        listed = ", ".join(f"“{name}”" for name in missing)
+        errors.append(f"No tag is called {listed}, so there was nothing to {verb} for it.")
+    return [merger or pk for pk, merger in found.values()]
 
 
 def _works_in_order(viewer, work_ids: list[int]) -> list:

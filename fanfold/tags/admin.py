@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from fanfold.discovery.services import record_work_changes
+from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.tags.models import MetaTagging, Tag
 from fanfold.tags.wrangling import work_ids_under
 
@@ -35,3 +35,4 @@ class TagAdmin(admin.ModelAdmin):
         affected = request.tag_works_before | work_ids_under([form.instance.pk])
         if affected:
             record_work_changes(affected)
+            search_text_refresh(work_ids=affected, fields=["tag"])

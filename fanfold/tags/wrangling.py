@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from fanfold.discovery.services import record_work_changes
+from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.tags.models import MetaTagging, Tag, TagType, name_key, normalize_name
 from fanfold.tags.services import tag_name_errors
 
@@ -57,6 +57,8 @@ def work_ids_under(tag_ids: Iterable[int]) -> set[int]:
 def _record_changes(work_ids: set[int]) -> None:
     if work_ids:
         record_work_changes(work_ids)
+        # Works are found by the names of the tags they are filtered under, which wrangling just changed.
+        search_text_refresh(work_ids=work_ids, fields=["tag"])
 
 
 def _set_standing(tag: Tag, *, canonical: bool, merger: Tag | None) -> Tag:

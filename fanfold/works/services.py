@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, render_user_text, word_count
-from fanfold.discovery.services import record_work_change
+from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanfold.tags.services import tag_find_or_create, tag_name_errors
 from fanfold.works.models import Chapter, CommentPermission, Creatorship, Work
@@ -192,6 +192,7 @@ def work_recount(*, work: Work) -> Work:
     work.complete = work.expected_chapters is not None and work.chapter_count >= work.expected_chapters
     work.save(update_fields=["word_count", "chapter_count", "complete", "updated_at"])
     record_work_change(work.pk)
+    search_text_refresh(work_ids=[work.pk])
     return work
 
 
@@ -282,6 +283,7 @@ def work_post(*, work: Work) -> Work:
 def work_delete(*, work: Work) -> None:
     record_work_change(work.pk)
     work.delete()
+    search_text_refresh(work_ids=[work.pk])
 
 
 @transaction.atomic

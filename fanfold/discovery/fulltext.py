@@ -1,0 +1,277 @@
+"""Full-text search of works: each work's words kept in the database, matched by SQLite FTS5 or PostgreSQL.
+
+What is stored is already tokenized by the search box's own rules (`search_query.words`): Unicode NFKC,
+casefolded, runs of letters and digits, Chinese and Japanese characters one word each, joined by single
+spaces. Both engines only split that text on spaces, so a term matches the same works on either, and the
+same works as the brute-force `search_query.matches`.
+
+A work is stored as one row per text: its title, each creator's name, each tag (its own and the tags it is
+filtered under), its summary, its notes, and its posted chapters' text in chunks of `CHUNK_WORDS` words that
+overlap by `MAX_PHRASE_WORDS`, so no phrase of at most that many words is lost at a chunk's edge and no row
+outgrows what PostgreSQL positions (16,383 words) or a tsvector (1 MB) can hold.
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from fanfold.core.html import html_to_text
+from fanfold.discovery.index import TextLimit
+from fanfold.discovery.models import SearchText
+from fanfold.discovery.search_query import And, Expression, Not, Or, SearchSyntaxError, Term, words
+from fanfold.tags.models import Tag
+from fanfold.tags.services import filter_tag_ids
+from fanfold.works.models import Chapter, Creatorship, Work
+
+FIELDS = ("title", "creator", "tag", "summary", "notes", "text")
+CHUNK_WORDS = 2_000
+MAX_PHRASE_WORDS = 64
+# Best match: each search term a work matches adds the weight of the best field it matched in.
+FIELD_WEIGHTS = {"title": 8.0, "tag": 4.0, "creator": 4.0, "summary": 3.0, "notes": 1.0, "text": 2.0}
+SNIPPET_WORDS = 12
+_SQL_CHUNK = 500
+
+
+def work_search_texts(work_ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+    """The plain texts of each work's searchable fields, as a reader would see them, in a few queries.
+
+    Only posted chapters are read: a draft chapter's words must never find a work.
+    """
+    ids = sorted(set(work_ids))
+    texts: dict[int, dict[str, list[str]]] = {}
+    own_tags: dict[int, list[int]] = {}
+    for chunk in _chunks(ids):
+        for work_id, title, summary, notes, end_notes in Work.objects.filter(id__in=chunk).values_list(
+            "id", "title", "summary", "notes", "end_notes"
+        ):
+            texts[work_id] = {
+                "title": [title],
+                "creator": [],
+                "tag": [],
+                "summary": [html_to_text(summary)],
+                "notes": [html_to_text(notes), html_to_text(end_notes)],
+                "text": [],
+            }
+            own_tags[work_id] = []
+        credits = Creatorship.objects.filter(work_id__in=chunk).order_by("work_id", "position", "id")
+        for work_id, name, username in credits.values_list("work_id", "pseud__name", "pseud__user__username"):
+            texts[work_id]["creator"] += [name] if name == username else [name, username]
+        for work_id, tag_id in Work.tags.through.objects.filter(work_id__in=chunk).values_list("work_id", "tag_id"):
+            own_tags[work_id].append(tag_id)
+        chapters = Chapter.objects.filter(work_id__in=chunk, posted=True).order_by("work_id", "position", "id")
+        for work_id, title, summary, notes, end_notes, content in chapters.values_list(
+            "work_id", "title", "summary", "notes", "end_notes", "content"
+        ):
+            fields = texts[work_id]
+            fields["summary"].append(html_to_text(summary))
+            fields["notes"] += [html_to_text(notes), html_to_text(end_notes)]
+            fields["text"] += [title, html_to_text(content)]
+    # A work is found under the tags it is filtered as too: a synonym's canonical tag, its meta tags.
+    filter_tags = filter_tag_ids(tag for tags in own_tags.values() for tag in tags)
+    wanted = {tag for tags in own_tags.values() for tag in tags} | {t for ts in filter_tags.values() for t in ts}
+    names = {}
+    for chunk in _chunks(sorted(wanted)):
+        names.update(Tag.objects.filter(id__in=chunk).values_list("id", "name"))
+    for work_id, tags in own_tags.items():
+        found = set(tags).union(*(filter_tags.get(tag, ()) for tag in tags))
+        texts[work_id]["tag"] = sorted(names[tag] for tag in found if tag in names)
+    return texts
+
+
+def _rows_of(work_id: int, fields: dict[str, list[str]], only: Iterable[str]) -> list[SearchText]:
+    rows = []
+    for field in only:
+        # Each text on its own (each tag, each chapter): a phrase never runs from one into the next.
+        for piece in (words(text) for text in fields[field]):
+            step = CHUNK_WORDS - MAX_PHRASE_WORDS
+            for start in range(0, max(len(piece) - MAX_PHRASE_WORDS, 1), step):
+                chunk = piece[start : start + CHUNK_WORDS]
+                if chunk:
+                    rows.append(SearchText(work_id=work_id, field=field, words=" ".join(chunk)))
+    return rows
+
+
+def store_search_texts(work_ids: Iterable[int], fields: Iterable[str] = FIELDS) -> None:
+    """Rewrite what search knows of these works' `fields` (all of them by default); deleted works' rows go."""
+    ids = sorted(set(work_ids))
+    fields = tuple(fields)
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"unknown search fields {sorted(unknown)}")
+    for chunk in _chunks(ids):
+        SearchText.objects.filter(work_id__in=chunk, field__in=fields).delete()
+        texts = work_search_texts(chunk)
+        rows = [row for work_id, found in texts.items() for row in _rows_of(work_id, found, fields)]
+        SearchText.objects.bulk_create(rows, batch_size=1_000)
+
+
+# Matching ----------------------------------------------------------------------------------------------
+
+
+def term_words(term: Term) -> list[str]:
+    found = words(term.text)
+    if len(found) > MAX_PHRASE_WORDS:
+        raise SearchSyntaxError(
+            f"A quoted phrase can be at most {MAX_PHRASE_WORDS} words long; “{term.text[:40]}…” has {len(found)}.",
+            0,
+        )
+    return found
+
+
+_POSTGRESQL_TERM = (
+    "SELECT DISTINCT work_id, field FROM discovery_searchtext WHERE tsv @@ phraseto_tsquery('simple', %s)"
+)
+_SQLITE_TERM = (
+    "SELECT DISTINCT work_id, field FROM discovery_searchtext WHERE id IN "
+    "(SELECT rowid FROM discovery_searchtext_fts WHERE discovery_searchtext_fts MATCH %s)"
+)
+
+
+def term_hits(term: Term) -> dict[int, float]:
+    """Works whose field texts contain the term's words in order, each with the weight of its best field."""
+    found = term_words(term)
+    if not found:
+        return {}
+    phrase = " ".join(found)
+    if connection.vendor == "postgresql":
+        sql = _POSTGRESQL_TERM
+        params = [phrase]
+    else:
+        sql = _SQLITE_TERM
+        params = [f'"{phrase}"']
+    if term.field:
+        sql += " AND field = %s"
+        params.append(term.field)
+    hits: dict[int, float] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for work_id, field in cursor.fetchall():
+            weight = FIELD_WEIGHTS[field]
+            if weight > hits.get(work_id, 0.0):
+                hits[work_id] = weight
+    return hits
+
+
+def text_match(expression: Expression) -> TextLimit:
+    """Evaluate a parsed search with one database query per term (each distinct term once)."""
+    cache: dict[Term, dict[int, float]] = {}
+    scores: dict[int, float] = {}
+
+    def hits(term: Term) -> dict[int, float]:
+        if term not in cache:
+            cache[term] = term_hits(term)
+        return cache[term]
+
+    def evaluate(node: Expression, positive: bool) -> tuple[set[int], bool]:
+        if isinstance(node, Term):
+            found = hits(node)
+            if positive:
+                for work_id, weight in found.items():
+                    scores[work_id] = scores.get(work_id, 0.0) + weight
+            return set(found), False
+        if isinstance(node, Not):
+            ids, negated = evaluate(node.child, not positive)
+            return ids, not negated
+        parts = [evaluate(child, positive) for child in node.children]
+        plain = [ids for ids, negated in parts if not negated]
+        complements = [ids for ids, negated in parts if negated]
+        if isinstance(node, And):
+            if plain:
+                return set.intersection(*plain).difference(*complements), False
+            return set().union(*complements), True  # not a and not b = not (a or b)
+        if isinstance(node, Or):
+            if complements:
+                return set.intersection(*complements).difference(*plain), True  # a or not b = not (b and not a)
+            return set().union(*plain), False
+        raise TypeError(f"not a search expression: {node!r}")
+
+    ids, negated = evaluate(expression, True)
+    return TextLimit(work_ids=ids, negated=negated, scores=scores)
+
+
+def positive_terms(expression: Expression | None) -> list[Term]:
+    """The terms a work is found *for* (not under an odd number of NOTs): what snippets highlight."""
+    found: list[Term] = []
+
+    def walk(node, positive: bool) -> None:
+        if isinstance(node, Term):
+            if positive:
+                found.append(node)
+        elif isinstance(node, Not):
+            walk(node.child, not positive)
+        elif isinstance(node, And | Or):
+            for child in node.children:
+                walk(child, positive)
+
+    if expression is not None:
+        walk(expression, True)
+    return found
+
+
+# Snippets ----------------------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"\S+")
+
+
+def search_snippets(work_ids: list[int], expression: Expression | None) -> dict[int, SafeString]:
+    """For each work whose posted chapters contain a searched word or phrase, the words around its first
+    occurrence with the match marked; works found only by title, tags and the like get none."""
+    terms = [term for term in positive_terms(expression) if term.field in (None, "text")]
+    wanted = [found for term in terms if (found := words(term.text))]
+    if not wanted or not work_ids:
+        return {}
+    snippets: dict[int, SafeString] = {}
+    chapters = Chapter.objects.filter(work_id__in=work_ids, posted=True).order_by("work_id", "position", "id")
+    for work_id, content in chapters.values_list("work_id", "content").iterator(chunk_size=50):
+        if work_id not in snippets:
+            snippet = _snippet(html_to_text(content), wanted)
+            if snippet is not None:
+                snippets[work_id] = snippet
+    return snippets
+
+
+def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
+    stream = words(text)
+    place = length = None
+    for start in range(len(stream)):
+        for phrase in wanted:
+            if stream[start : start + len(phrase)] == phrase:
+                place, length = start, len(phrase)
+                break
+        if place is not None:
+            break
+    if place is None:
+        return None
+    # Back from search words to the text between spaces that holds them (one piece may hold several words,
+    # as in "don't" or Japanese text); only the pieces up to the match are looked at.
+    pieces: list[str] = []
+    first = last = None
+    seen = 0
+    for match in _TOKEN_RE.finditer(text):
+        pieces.append(match.group())
+        seen += len(words(match.group()))
+        if first is None and seen > place:
+            first = len(pieces) - 1
+        if first is not None and seen >= place + length:
+            last = len(pieces) - 1
+            break
+    following = []
+    for later in _TOKEN_RE.finditer(text, match.end()):
+        following.append(later.group())
+        if len(following) > SNIPPET_WORDS:
+            break
+    before = pieces[max(0, first - SNIPPET_WORDS) : first]
+    text_before = ("… " if first > SNIPPET_WORDS else "") + " ".join(before)
+    text_after = " ".join(following[:SNIPPET_WORDS]) + (" …" if len(following) > SNIPPET_WORDS else "")
+    marked = " ".join(pieces[first : last + 1])
+    return mark_safe(  # noqa: S308 (every piece is escaped)
+        f"{escape(text_before)} <mark>{escape(marked)}</mark> {escape(text_after)}".strip()
+    )
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), _SQL_CHUNK):
+        yield ids[start : start + _SQL_CHUNK]
