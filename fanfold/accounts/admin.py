@@ -1,4 +1,4 @@
-"""Maintainers' screens for users, pseuds, profile links and preferences."""
+"""Maintainers' screens for users, pseuds, profile links, preferences, mutes and tag exclusions."""
 
 from django import forms
 from django.contrib import admin
@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 
-from fanfold.accounts.models import Preference, ProfileLink, Pseud, User
+from fanfold.accounts.models import Mute, Preference, ProfileLink, Pseud, TagExclusion, User
 from fanfold.accounts.services import user_profile_ensure
 from fanfold.core.html import sanitize_html
 
@@ -98,3 +98,19 @@ class ProfileLinkAdmin(admin.ModelAdmin):
     formfield_overrides = _URL_FORMFIELD
     search_fields = ["label", "url", "user__username"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Mute)
+class MuteAdmin(admin.ModelAdmin):
+    list_display = ["user", "muted", "created_at"]
+    search_fields = ["user__username", "muted__username"]
+    raw_id_fields = ["user", "muted"]
+    list_select_related = ["user", "muted"]
+
+
+@admin.register(TagExclusion)
+class TagExclusionAdmin(admin.ModelAdmin):
+    list_display = ["user", "tag", "created_at"]
+    search_fields = ["user__username", "tag__name"]
+    raw_id_fields = ["user", "tag"]
+    list_select_related = ["user", "tag"]

@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from fanfold.accounts.models import TIME_ZONE_CHOICES, Preference
-from fanfold.accounts.selectors import user_for_login
+from fanfold.accounts.selectors import user_by_username, user_for_login
 from fanfold.accounts.services import (
     BIO_MAX,
     MAX_PROFILE_LINKS,
@@ -20,6 +20,8 @@ from fanfold.accounts.services import (
     username_errors,
 )
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES
+from fanfold.tags.selectors import tag_by_name
+from fanfold.tags.services import MAX_TAG_LENGTH
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -200,6 +202,46 @@ class PreferenceForm(PlainLabels, forms.ModelForm):
             "hide_freeform": "Hide additional tags (show them on click)",
             "view_full_works": "Show the entire work by default",
         }
+
+
+class MuteForm(PlainLabels, forms.Form):
+    """Mute a user by typing their username; `cleaned_data["muted"]` is the user."""
+
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Please type the username of the person to mute."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        muted = user_by_username(username)
+        if muted is None:
+            raise ValidationError(f"There is no user called “{username}”. Check the spelling of their username.")
+        self.cleaned_data["muted"] = muted
+        return username
+
+
+class TagExclusionForm(PlainLabels, forms.Form):
+    """Exclude a tag by typing its name; `cleaned_data["excluded_tag"]` is the tag."""
+
+    tag = forms.CharField(
+        label="Tag",
+        max_length=MAX_TAG_LENGTH,
+        error_messages={"required": "Please type the name of the tag to exclude."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_tag(self) -> str:
+        name = self.cleaned_data["tag"].strip()
+        tag = tag_by_name(name)
+        if tag is None:
+            raise ValidationError(
+                f"There is no tag called “{name}”. Tags are matched by their full name, like “Hurt/Comfort”."
+            )
+        self.cleaned_data["excluded_tag"] = tag
+        return name
 
 
 class PasswordChangeForm(PlainLabels, auth_forms.PasswordChangeForm):

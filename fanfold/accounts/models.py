@@ -1,4 +1,4 @@
-"""Users, their pseuds, profile links and reading preferences."""
+"""Users, their pseuds, profile links, reading preferences, muted users and excluded tags."""
 
 import zoneinfo
 
@@ -82,3 +82,37 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"
+
+
+class Mute(models.Model):
+    """`user` wants `muted`'s works left out of their listings; the works stay readable by link."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mutes")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="muted_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "muted"], name="accounts_mute_unique"),
+            models.CheckConstraint(condition=~models.Q(user=models.F("muted")), name="accounts_mute_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} mutes {self.muted}"
+
+
+class TagExclusion(models.Model):
+    """`user` wants works with `tag` left out of every listing, whatever the listing's own filters say."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tag_exclusions")
+    # No reverse accessor: the tags app has no business knowing who excludes its tags.
+    tag = models.ForeignKey("tags.Tag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "tag"], name="accounts_tag_exclusion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} excludes {self.tag}"

@@ -1,8 +1,11 @@
-"""Reads of accounts: users by name, their pseuds, profile links, preferences and works."""
+"""Reads of accounts: users by name, their pseuds, profile links, preferences, works, mutes and exclusions."""
+
+import dataclasses
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
-from fanfold.accounts.models import Preference, ProfileLink, Pseud, User
+from fanfold.accounts.models import Mute, Preference, ProfileLink, Pseud, TagExclusion, User
 from fanfold.works.selectors import listed_works
 
 
@@ -53,3 +56,56 @@ def user_works(*, viewer, user: User):
 def pseud_works(*, viewer, pseud: Pseud):
     """The works credited to `pseud` that `viewer` may see listed, newest revision first."""
     return listed_works(viewer).filter(creators=pseud).distinct().order_by("-revised_at", "-id")
+
+
+# Muted users and excluded tags ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StandingExclusions:
+    """What a signed-in reader always leaves out of listings, searches and counts, on top of any filter."""
+
+    muted_user_ids: tuple[int, ...] = ()
+    excluded_tag_ids: tuple[int, ...] = ()
+
+
+def standing_exclusions(user) -> StandingExclusions:
+    """The users `user` muted and the tags they excluded, as sorted ids; nothing for guests.
+
+    An excluded synonym brings its canonical tag along: works are found under the canonical tag, so
+    excluding the synonym alone would leave them in.
+    """
+    if user is None or not user.is_authenticated:
+        return StandingExclusions()
+    muted = Mute.objects.filter(user=user).values_list("muted_id", flat=True)
+    tags = TagExclusion.objects.filter(user=user).values_list("tag_id", "tag__merger_id")
+    tag_ids = {tag_id for pair in tags for tag_id in pair if tag_id is not None}
+    return StandingExclusions(muted_user_ids=tuple(sorted(muted)), excluded_tag_ids=tuple(sorted(tag_ids)))
+
+
+def muted_users(user: User) -> QuerySet[User]:
+    """The users `user` muted, by name."""
+    return User.objects.filter(muted_by__user=user).order_by(Lower("username"), "id")
+
+
+def muted_user_by_username(*, user: User, username: str) -> User | None:
+    """The user called `username` among those `user` muted, deactivated or not."""
+    return muted_users(user).filter(username__iexact=username).first()
+
+
+def is_muted(*, user, muted: User) -> bool:
+    """Whether `user` (a guest mutes nobody) muted `muted`."""
+    if user is None or not user.is_authenticated:
+        return False
+    return Mute.objects.filter(user=user, muted=muted).exists()
+
+
+def tag_exclusions(user: User) -> QuerySet[TagExclusion]:
+    """The tags `user` excluded (with the canonical tag of each synonym), by tag name."""
+    return TagExclusion.objects.filter(user=user).select_related("tag__merger").order_by(Lower("tag__name"), "id")
+
+
+def tag_exclusion_by_tag_id(*, user: User, tag_id: int) -> TagExclusion | None:
+    # Through the tag's own primary key: that lookup answers "none" for an id past the column's range,
+    # where `tag_id=` would hand the database an integer it cannot hold.
+    return tag_exclusions(user).filter(tag__pk=tag_id).first()

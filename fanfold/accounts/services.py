@@ -1,4 +1,4 @@
-"""Writes to accounts: sign-up, pseuds, profiles and their links, preferences."""
+"""Writes to accounts: sign-up, pseuds, profiles and their links, preferences, mutes and tag exclusions."""
 
 import dataclasses
 import re
@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
-from fanfold.accounts.models import Preference, ProfileLink, Pseud, User
+from fanfold.accounts.models import Mute, Preference, ProfileLink, Pseud, TagExclusion, User
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES, render_user_text
+from fanfold.tags.models import Tag
 
 USERNAME_MIN = 3
 USERNAME_MAX = 40
@@ -27,6 +28,10 @@ LINK_LABEL_MAX = 60
 LINK_URL_MAX = 500
 _HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 _validate_web_url = URLValidator(schemes=["http", "https"])
+
+# Every listing query carries a reader's mutes and exclusions, so their number must stay bounded.
+MAX_MUTES = 500
+MAX_TAG_EXCLUSIONS = 500
 
 _TEXT_FORMATS = {value for value, _label in TEXT_FORMAT_CHOICES}
 
@@ -332,3 +337,49 @@ def preference_update(
     preference.time_zone = time_zone
     preference.save()
     return preference
+
+
+# Muted users and excluded tags ---------------------------------------------------------------------
+# A cap checked before the insert can be passed by one or two in a race; it bounds query size, so that is harmless.
+
+
+@transaction.atomic
+def mute_add(*, user: User, muted: User) -> Mute:
+    """Leave `muted`'s works out of `user`'s listings; muting someone already muted changes nothing."""
+    if muted.pk == user.pk:
+        raise ValidationError("You cannot mute yourself.")
+    mute = Mute.objects.filter(user=user, muted=muted).first()
+    if mute is not None:
+        return mute
+    if Mute.objects.filter(user=user).count() >= MAX_MUTES:
+        raise ValidationError(
+            f"You have muted {MAX_MUTES} users, the most you can. Unmute someone before muting {muted.username}."
+        )
+    mute, _created = Mute.objects.get_or_create(user=user, muted=muted)
+    return mute
+
+
+@transaction.atomic
+def mute_remove(*, user: User, muted: User) -> None:
+    """Show `muted`'s works in `user`'s listings again; unmuting someone not muted changes nothing."""
+    Mute.objects.filter(user=user, muted=muted).delete()
+
+
+@transaction.atomic
+def tag_exclusion_add(*, user: User, tag: Tag) -> TagExclusion:
+    """Leave works with `tag` out of `user`'s listings; excluding a tag already excluded changes nothing."""
+    exclusion = TagExclusion.objects.filter(user=user, tag=tag).first()
+    if exclusion is not None:
+        return exclusion
+    if TagExclusion.objects.filter(user=user).count() >= MAX_TAG_EXCLUSIONS:
+        raise ValidationError(
+            f"You have excluded {MAX_TAG_EXCLUSIONS} tags, the most you can. Remove one before excluding “{tag.name}”."
+        )
+    exclusion, _created = TagExclusion.objects.get_or_create(user=user, tag=tag)
+    return exclusion
+
+
+@transaction.atomic
+def tag_exclusion_remove(*, user: User, tag: Tag) -> None:
+    """Let works with `tag` into `user`'s listings again; removing a tag not excluded changes nothing."""
+    TagExclusion.objects.filter(user=user, tag=tag).delete()

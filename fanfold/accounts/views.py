@@ -1,4 +1,4 @@
-"""Pages for accounts: sign-up and log-in, passwords, profiles, pseuds and preferences."""
+"""Pages for accounts: sign-up and log-in, passwords, profiles, pseuds, preferences, mutes and tag exclusions."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +18,7 @@ from fanfold.accounts import selectors, services
 from fanfold.accounts.forms import (
     LinkFormSet,
     LoginForm,
+    MuteForm,
     PasswordChangeForm,
     PasswordResetForm,
     PreferenceForm,
@@ -25,9 +26,11 @@ from fanfold.accounts.forms import (
     PseudForm,
     SetPasswordForm,
     SignupForm,
+    TagExclusionForm,
     add_service_errors,
 )
 from fanfold.accounts.models import Pseud, User
+from fanfold.accounts.services import MAX_MUTES, MAX_TAG_EXCLUSIONS
 from fanfold.core.html import FORMAT_HTML
 
 WORKS_PER_PAGE = 20
@@ -167,6 +170,7 @@ class ProfileView(TemplateView):
         return super().get_context_data(
             profile_user=user,
             is_owner=self.request.user.pk == user.pk,
+            is_muted=selectors.is_muted(user=self.request.user, muted=user),
             pseuds=list(selectors.user_pseuds(user)),
             links=list(selectors.user_profile_links(user)),
             page=_works_page(self.request, works),
@@ -185,6 +189,7 @@ class PseudView(TemplateView):
             profile_user=user,
             pseud=pseud,
             is_owner=self.request.user.pk == user.pk,
+            is_muted=selectors.is_muted(user=self.request.user, muted=user),
             page=_works_page(self.request, works),
         )
         return super().get_context_data(**kwargs)
@@ -350,3 +355,114 @@ class PreferencesView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, "Your preferences were saved.")
         return redirect("accounts:preferences")
+
+
+# Muted users and excluded tags ---------------------------------------------------------------------
+
+
+def _muted_message(muted: User) -> str:
+    return (
+        f"You muted {muted.username}. Their works are left out of every listing, search and count you see; "
+        "you can still read them by direct link."
+    )
+
+
+def _add_errors_to(form, field: str, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(field, message)
+
+
+class MutedUsersView(LoginRequiredMixin, FormView):
+    """The users a reader muted, and a form to mute one more by username."""
+
+    template_name = "accounts/muted_users.html"
+    form_class = MuteForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            muted_users=list(selectors.muted_users(self.request.user)), max_mutes=MAX_MUTES, **kwargs
+        )
+
+    def form_valid(self, form):
+        muted = form.cleaned_data["muted"]
+        try:
+            services.mute_add(user=self.request.user, muted=muted)
+        except ValidationError as error:
+            _add_errors_to(form, "username", error)
+            return self.form_invalid(form)
+        messages.success(self.request, _muted_message(muted))
+        return redirect("accounts:muted_users")
+
+
+class MuteView(LoginRequiredMixin, View):
+    """The Mute button on another user's profile."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        muted = _profile_user(kwargs["username"])
+        try:
+            services.mute_add(user=request.user, muted=muted)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _muted_message(muted))
+        return redirect(_safe_next(request) or muted.get_absolute_url())
+
+
+class UnmuteView(LoginRequiredMixin, View):
+    """The Unmute buttons on a profile and on the muted users page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        # Looked up among the reader's mutes, so a user deactivated since can still be unmuted.
+        muted = selectors.muted_user_by_username(user=request.user, username=kwargs["username"])
+        if muted is None:
+            messages.info(request, f"You had not muted “{kwargs['username']}”, so there was nothing to undo.")
+        else:
+            services.mute_remove(user=request.user, muted=muted)
+            messages.success(request, f"You unmuted {muted.username}. Their works are back in your listings.")
+        return redirect(_safe_next(request) or reverse("accounts:muted_users"))
+
+
+class ExcludedTagsView(LoginRequiredMixin, FormView):
+    """The tags a reader always excludes, and a form to exclude one more by name."""
+
+    template_name = "accounts/excluded_tags.html"
+    form_class = TagExclusionForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            exclusions=list(selectors.tag_exclusions(self.request.user)),
+            max_tag_exclusions=MAX_TAG_EXCLUSIONS,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        tag = form.cleaned_data["excluded_tag"]
+        try:
+            services.tag_exclusion_add(user=self.request.user, tag=tag)
+        except ValidationError as error:
+            _add_errors_to(form, "tag", error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Works tagged “{tag.name}” are now left out of every listing, search and count you see."
+        )
+        return redirect("accounts:excluded_tags")
+
+
+class TagExclusionRemoveView(LoginRequiredMixin, View):
+    """The Remove buttons on the excluded tags page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        exclusion = selectors.tag_exclusion_by_tag_id(user=request.user, tag_id=kwargs["tag_id"])
+        if exclusion is None:
+            messages.info(request, "That tag was not excluded, so there was nothing to remove.")
+        else:
+            services.tag_exclusion_remove(user=request.user, tag=exclusion.tag)
+            messages.success(request, f"Works tagged “{exclusion.tag.name}” are back in your listings.")
+        return redirect("accounts:excluded_tags")

@@ -236,19 +236,16 @@ def search_snippets(work_ids: list[int], expression: Expression | None) -> dict[
 def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
     stream = words(text)
     place = length = None
-    for start in range(len(stream)):
-        for phrase in wanted:
-            if stream[start : start + len(phrase)] == phrase:
-                place, length = start, len(phrase)
-                break
-        if place is not None:
-            break
+    for phrase in wanted:
+        found = _find(stream, phrase, len(stream) if place is None else place)
+        if found is not None:
+            place, length = found, len(phrase)
     if place is None:
         return None
     # Back from search words to the text between spaces that holds them (one piece may hold several words,
     # as in "don't" or Japanese text); only the pieces up to the match are looked at.
     pieces: list[str] = []
-    first = last = None
+    first = None
     seen = 0
     for match in _TOKEN_RE.finditer(text):
         pieces.append(match.group())
@@ -256,20 +253,34 @@ def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
         if first is None and seen > place:
             first = len(pieces) - 1
         if first is not None and seen >= place + length:
-            last = len(pieces) - 1
             break
     following = []
     for later in _TOKEN_RE.finditer(text, match.end()):
         following.append(later.group())
         if len(following) > SNIPPET_WORDS:
             break
-    before = pieces[max(0, first - SNIPPET_WORDS) : first]
-    text_before = ("… " if first > SNIPPET_WORDS else "") + " ".join(before)
-    text_after = " ".join(following[:SNIPPET_WORDS]) + (" …" if len(following) > SNIPPET_WORDS else "")
-    marked = " ".join(pieces[first : last + 1])
-    return mark_safe(  # noqa: S308 (every piece is escaped)
-        f"{escape(text_before)} <mark>{escape(marked)}</mark> {escape(text_after)}".strip()
-    )
+    window = [*pieces[max(0, first - SNIPPET_WORDS) :], *following[:SNIPPET_WORDS]]
+    searched = {word for phrase in wanted for word in phrase}
+    shown = [
+        f"<mark>{escape(piece)}</mark>" if searched.intersection(words(piece)) else str(escape(piece))
+        for piece in window
+    ]
+    lead = "… " if first > SNIPPET_WORDS else ""
+    tail = " …" if len(following) > SNIPPET_WORDS else ""
+    return mark_safe(lead + " ".join(shown) + tail)  # noqa: S308 (every piece is escaped)
+
+
+def _find(stream: list[str], phrase: list[str], before: int) -> int | None:
+    """Where `phrase` first starts in `stream`, if it does before `before`."""
+    start = 0
+    while True:
+        try:
+            start = stream.index(phrase[0], start, before)
+        except ValueError:
+            return None
+        if stream[start : start + len(phrase)] == phrase:
+            return start
+        start += 1
 
 
 def _chunks(ids: list[int]):

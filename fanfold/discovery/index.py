@@ -652,14 +652,25 @@ class DiscoveryIndex:
                 break
             matched &= bitmap
 
-        excluded = [self._any_of(work_filter.exclude_tags + work_filter.exclude_tag_ids)]
-        excluded += [self._creator_bitmap(user_id) for user_id in work_filter.exclude_creator_user_ids]
+        standing = [self._any_of(work_filter.exclude_tag_ids)]
+        standing += [self._creator_bitmap(user_id) for user_id in work_filter.exclude_creator_user_ids]
+        if work_filter.keep_creator_user_ids and any(standing):
+            kept = matched & BitMap.union(*(self._creator_bitmap(u) for u in work_filter.keep_creator_user_ids))
+        else:
+            kept = None
+        excluded = [self._any_of(work_filter.exclude_tags), *standing]
         if work_filter.complete is False:
             excluded.append(self._complete)
         if work_filter.crossover == "exclude":
             excluded.append(self._crossover)
         for bitmap in excluded:
             matched.difference_update(bitmap)
+        if kept:
+            # The reader's own works, taken out only by a standing exclusion, come back; anything the
+            # filter itself excludes stays out.
+            for bitmap in excluded[:1] + excluded[len(standing) + 1 :]:
+                kept.difference_update(bitmap)
+            matched |= kept
 
         if work_filter.words_from is not None or work_filter.words_to is not None:
             low = work_filter.words_from if work_filter.words_from is not None else MISSING_TIME

@@ -90,6 +90,8 @@ class WorkFilter:
     # A creator's works page: works by all of these users (from the path, not the query string).
     creator_user_ids: tuple[int, ...] = ()
     exclude_creator_user_ids: tuple[int, ...] = ()
+    # Works by these users stay even when a standing exclusion would leave them out (the reader's own).
+    keep_creator_user_ids: tuple[int, ...] = ()
     exclude_tag_ids: tuple[int, ...] = ()
     # What was dropped while reading a query string, in words for the reader. Not part of the filter.
     errors: tuple[str, ...] = dataclasses.field(default=(), compare=False, hash=False, repr=False)
@@ -98,7 +100,7 @@ class WorkFilter:
         # Tag id sets are kept sorted and unique so equal filters are equal objects and equal URLs.
         for name in ("include_tags", "exclude_tags", "ratings", "warnings", "categories"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
-        for name in ("creator_user_ids", "exclude_creator_user_ids", "exclude_tag_ids"):
+        for name in ("creator_user_ids", "exclude_creator_user_ids", "keep_creator_user_ids", "exclude_tag_ids"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
         object.__setattr__(self, "errors", tuple(self.errors))
         object.__setattr__(self, "query", " ".join(self.query.split()))

@@ -9,7 +9,6 @@ from fanfold.discovery.fulltext import search_snippets, text_match
 from fanfold.discovery.index import SearchResult, get_index
 from fanfold.discovery.query import BEST_MATCH, WorkFilter
 from fanfold.discovery.search_query import ParsedSearch, Range, SearchSyntaxError, parse_search
-from fanfold.tags.models import Tag
 
 # Search box fields -> index columns.
 RANGE_COLUMNS = {
@@ -44,17 +43,16 @@ def _bounds(limit: Range) -> tuple[str, int, int]:
 
 
 def _with_standing_exclusions(work_filter: WorkFilter, viewer) -> WorkFilter:
-    """The reader's muted creators and permanently excluded tags, applied inside the query so counts agree."""
+    """The reader's muted creators and permanently excluded tags, applied inside the query so counts agree.
+
+    A reader's own works are never left out for being co-created with someone they muted."""
     standing = standing_exclusions(viewer)
     if not standing.muted_user_ids and not standing.excluded_tag_ids:
         return work_filter
-    # A work is filed under a synonym's canonical tag, so that is what excluding the synonym means.
-    tags = Tag.objects.filter(pk__in=standing.excluded_tag_ids).values_list("pk", "merger_id")
-    tag_ids = {merger or pk for pk, merger in tags}
-    own = (viewer.pk,)
     return work_filter.replace(
-        exclude_creator_user_ids=tuple(set(standing.muted_user_ids) - set(own)),
-        exclude_tag_ids=tuple(tag_ids),
+        exclude_creator_user_ids=tuple(set(standing.muted_user_ids) - {viewer.pk}),
+        exclude_tag_ids=standing.excluded_tag_ids,
+        keep_creator_user_ids=(viewer.pk,),
     )
 
 

@@ -2,11 +2,17 @@
 
 from django.db.models import Q, QuerySet
 
+from fanfold.accounts.models import Mute
 from fanfold.works.models import Chapter, Creatorship, Work, WorkQuerySet
 
 
 def _created_by(viewer) -> Q:
     return Q(pk__in=Creatorship.objects.filter(pseud__user=viewer).values("work_id"))
+
+
+def _by_muted_creator(viewer) -> Q:
+    muted = Mute.objects.filter(user=viewer).values("muted_id")
+    return Q(pk__in=Creatorship.objects.filter(pseud__user__in=muted).values("work_id"))
 
 
 def visible_works(viewer) -> WorkQuerySet:
@@ -24,8 +30,13 @@ def restricted_work_exists(work_id: int) -> bool:
 
 
 def listed_works(viewer) -> WorkQuerySet:
-    """Works that appear in listings: visible and posted (a creator's drafts live on their drafts page)."""
-    return visible_works(viewer).filter(posted=True, hidden=False).with_blurb_data()
+    """Works that appear in listings: visible and posted (a creator's drafts live on their drafts page),
+    and by nobody the viewer muted unless the viewer is a creator too. A muted creator's work is still
+    `visible_works`: it opens by link."""
+    works = visible_works(viewer).filter(posted=True, hidden=False)
+    if viewer is not None and viewer.is_authenticated:
+        works = works.filter(~_by_muted_creator(viewer) | _created_by(viewer))
+    return works.with_blurb_data()
 
 
 def work_drafts(user) -> WorkQuerySet:

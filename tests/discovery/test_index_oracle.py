@@ -226,9 +226,14 @@ def _matches(row: Row, f: WorkFilter, data: Dataset, signed_in: bool) -> bool:
     for wanted in (f.ratings, f.warnings, f.categories):
         if wanted and not row.tags & set(wanted):
             return False
-    if row.tags & set(f.exclude_tags + f.exclude_tag_ids):
+    creators = {user for user, _name in row.creators}
+    if not set(f.creator_user_ids) <= creators:
         return False
-    if {user for user, _name in row.creators} & set(f.exclude_creator_user_ids):
+    if row.tags & set(f.exclude_tags):
+        return False
+    # Standing exclusions (muted creators, always-excluded tags) never take away a kept creator's works.
+    standing = row.tags & set(f.exclude_tag_ids) or creators & set(f.exclude_creator_user_ids)
+    if standing and not creators & set(f.keep_creator_user_ids):
         return False
     if f.complete is not None and row.complete != f.complete:
         return False
@@ -309,7 +314,9 @@ def work_filters(draw, data: Dataset):
         sort=draw(st.sampled_from(SORTS)),
         direction=draw(st.sampled_from(DIRECTIONS)),
         page=draw(st.integers(min_value=1, max_value=4)),
+        creator_user_ids=draw(st.lists(st.sampled_from(data.user_ids), max_size=1)),
         exclude_creator_user_ids=draw(st.lists(st.sampled_from(data.user_ids), max_size=2)),
+        keep_creator_user_ids=draw(st.lists(st.sampled_from(data.user_ids), max_size=1)),
         exclude_tag_ids=draw(some_tags),
     )
 

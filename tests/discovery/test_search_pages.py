@@ -1,0 +1,158 @@
+"""Searching from the works listing: inside work text, with snippets, fields, ranges and sorts, and clear errors."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from fanfold.discovery.query import WorkFilter
+from fanfold.discovery.services import record_work_change
+from fanfold.tags.models import Tag
+from fanfold.tags.wrangling import tag_make_canonical, tag_make_synonym
+from fanfold.works.models import Work
+from fanfold.works.services import ChapterFields, WorkFields, chapter_add, work_update
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    return re.findall(r'<h3 class="heading">\s*<a href="/works/\d+/">([^<]+)</a>', response.content.decode())
+
+
+def listing(client, **query):
+    response = client.get(reverse("works:list"), query)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def library(make_work, writer, make_user):
+    other = make_user("otherwriter")
+    make_work(
+        writer,
+        title="The Lamp",
+        freeforms=["Slow Burn"],
+        content="<p>Before the storm the keeper lit the brass lantern and waited.</p>",
+    )
+    make_work(other, title="Lantern Festival", freeforms=["Fluff"], content="<p>Paper boats on the river.</p>")
+    make_work(writer, title="Tide", summary="<p>A lantern in the summary.</p>", content="<p>Waves.</p>")
+    make_work(other, title="Members Only", restricted=True, content="<p>The lantern of the members.</p>")
+    make_work(writer, title="Unposted", post=False, content="<p>A lantern in a draft.</p>")
+
+
+def test_search_inside_work_text_finds_the_work_and_shows_the_match(library, client):
+    response = listing(client, q="brass lantern")
+    assert titles(response) == ["The Lamp"]
+    page = response.content.decode()
+    assert "the keeper lit the <mark>brass</mark> <mark>lantern</mark> and waited." in page
+
+
+def test_best_match_puts_title_matches_first_and_leaves_out_drafts_and_restricted_works_for_guests(library, client):
+    response = listing(client, q="lantern")
+    assert titles(response) == ["Lantern Festival", "Tide", "The Lamp"]
+    assert "1 – 3 of 3 Works" in response.content.decode()
+
+
+def test_signed_in_readers_find_restricted_works(library, reader_client):
+    assert "Members Only" in titles(listing(reader_client, q="lantern"))
+
+
+def test_fields_phrases_or_and_not(library, client):
+    assert titles(listing(client, q="title:lantern")) == ["Lantern Festival"]
+    assert titles(listing(client, q='tag:"slow burn"')) == ["The Lamp"]
+    assert titles(listing(client, q='"lit the brass"')) == ["The Lamp"]
+    assert titles(listing(client, q='"brass lit"')) == []
+    assert sorted(titles(listing(client, q="waves OR river"))) == ["Lantern Festival", "Tide"]
+    assert sorted(titles(listing(client, q="lantern -river"))) == ["The Lamp", "Tide"]
+    assert titles(listing(client, q="summary:lantern")) == ["Tide"]
+    assert sorted(titles(listing(client, q="creator:otherwriter"))) == ["Lantern Festival"]
+
+
+def test_ranges_and_sort_in_the_search_box(library, client):
+    Work.objects.filter(title="Tide").update(kudos_count=9)
+    Work.objects.filter(title="The Lamp").update(kudos_count=3)
+    for title in ("Tide", "The Lamp"):
+        record_work_change(Work.objects.get(title=title).pk)
+    assert titles(listing(client, q="lantern kudos>=3 sort:kudos")) == ["Tide", "The Lamp"]
+    assert titles(listing(client, q="lantern kudos>5")) == ["Tide"]
+    assert titles(listing(client, q="lantern sort:kudos-asc")) == ["Lantern Festival", "The Lamp", "Tide"]
+    assert titles(listing(client, q="words>1000")) == []
+
+
+def test_a_malformed_search_says_what_is_wrong_and_keeps_what_was_typed(library, client):
+    response = listing(client, q='lantern "unclosed')
+    page = response.content.decode()
+    assert 'id="search-error"' in page and "could not be understood" in page
+    assert 'value="lantern &quot;unclosed"' in page
+    for nasty in ("title:", "(((", "OR", "words>abc", "sort:nonsense", "x" * 2000, "NOT", '"' * 3, "\x00"):
+        assert listing(client, q=nasty).status_code == 200
+
+
+def test_search_round_trips_through_the_url_with_its_sort():
+    work_filter = WorkFilter.from_query("q=lantern")
+    assert work_filter.sort == "best_match"
+    assert WorkFilter.from_query(work_filter.to_query()) == work_filter
+    by_date = WorkFilter.from_query("q=lantern&sort=revised_at")
+    assert by_date.sort == "revised_at" and WorkFilter.from_query(by_date.to_query()) == by_date
+    unsearched = WorkFilter.from_query("sort=best_match")
+    assert unsearched.sort == "revised_at" and unsearched.errors
+
+
+def test_an_edit_and_a_new_chapter_are_found_at_once(make_work, writer, client):
+    work = make_work(writer, title="Quiet", content="<p>Nothing here.</p>")
+    assert titles(listing(client, q="albatross")) == []
+    chapter_add(work=work, fields=ChapterFields(content="<p>An albatross circled.</p>"), post=True)
+    assert titles(listing(client, q="albatross")) == ["Quiet"]
+    draft = chapter_add(work=work, fields=ChapterFields(content="<p>A secret cormorant.</p>"), post=False)
+    assert draft.pk and titles(listing(client, q="cormorant")) == []
+
+
+def test_a_synonym_is_found_by_its_canonical_name(make_work, writer, client):
+    make_work(writer, title="Shorthand", freeforms=["hurt/comfort"])
+    canonical = tag_make_canonical(tag=Tag.objects.create(name="Hurt/Comfort Canonical", type="freeform"))
+    tag_make_synonym(tag=Tag.objects.get(name="hurt/comfort"), canonical=canonical)
+    assert titles(listing(client, q='tag:"comfort canonical"')) == ["Shorthand"]
+
+
+def test_the_search_box_narrows_a_tag_listing_too(library, client):
+    response = client.get(reverse("tags:works", kwargs={"name": "Slow Burn"}), {"q": "keeper"})
+    assert titles(response) == ["The Lamp"]
+    response = client.get(reverse("tags:works", kwargs={"name": "Slow Burn"}), {"q": "river"})
+    assert titles(response) == []
+
+
+def test_other_tags_by_name_and_an_unknown_name(library, client):
+    assert titles(listing(client, other_tags="slow burn")) == ["The Lamp"]
+    assert "The Lamp" not in titles(listing(client, other_exclude="Slow Burn"))
+    response = listing(client, other_tags="No Such Tag")
+    assert "No tag is called “No Such Tag”" in response.content.decode()
+    assert 'value="No Such Tag"' in response.content.decode()
+
+
+def test_a_creators_works_page_filters_like_any_listing(library, writer, client):
+    response = client.get(reverse("discovery:creator_works", kwargs={"username": "writer"}))
+    assert sorted(titles(response)) == ["The Lamp", "Tide"]
+    response = client.get(reverse("discovery:creator_works", kwargs={"username": "writer"}), {"q": "waves"})
+    assert titles(response) == ["Tide"]
+    assert client.get(reverse("discovery:creator_works", kwargs={"username": "nobody"})).status_code == 404
+
+
+def test_relative_update_dates(make_work, writer, client):
+    old = make_work(writer, title="Old News")
+    Work.objects.filter(pk=old.pk).update(revised_at=timezone.now() - timedelta(days=40))
+    record_work_change(old.pk)
+    make_work(writer, title="Fresh")
+    assert titles(listing(client, updated_from="2 weeks ago")) == ["Fresh"]
+    assert titles(listing(client, updated_to="< 1 month ago")) == ["Old News"]
+    response = listing(client, updated_from="last tuesday")
+    assert "like “2 weeks ago”" in response.content.decode()
+    work_update(work=old, fields=_fields_of(old))
+    assert sorted(titles(listing(client, updated_from="1 day ago"))) == ["Fresh", "Old News"]
+
+
+def _fields_of(work):
+    return WorkFields(
+        title=work.title, rating="General Audiences", warnings=["No Archive Warnings Apply"], fandoms=["Original Work"]
+    )
