@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from fanfold.accounts.models import Mute, Preference, ProfileLink, Pseud, TagExclusion, User
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES, render_user_text
+from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.tags.models import Tag
 
 USERNAME_MIN = 3
@@ -201,6 +202,7 @@ def pseud_update(
         else:
             errors["name"] = pseud_name_errors(user=pseud.user, name=name, pseud=pseud)
     _raise_if(errors)
+    renamed = name != pseud.name
     pseud.name = name
     pseud.description = render_user_text(description, text_format)
     try:
@@ -208,6 +210,11 @@ def pseud_update(
             pseud.save(update_fields=["name", "description"])
     except IntegrityError as error:
         raise ValidationError({"name": [f"You already have a pseud called “{name}”."]}) from error
+    if renamed:
+        # Listings sort and search by creator name: the works credited to this pseud are read again.
+        work_ids = list(pseud.works.values_list("id", flat=True))
+        record_work_changes(work_ids)
+        search_text_refresh(work_ids=work_ids, fields=["creator"])
     if make_default:
         _set_default(pseud)
     return pseud

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.discovery.query import WorkFilter
-from fanfold.discovery.services import record_work_change
+from fanfold.accounts.services import pseud_create, pseud_update
+from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.tags.models import Tag
 from fanfold.tags.wrangling import tag_make_canonical, tag_make_synonym
 from fanfold.works.models import Work
@@ -156,3 +157,15 @@ def _fields_of(work):
     return WorkFields(
         title=work.title, rating="General Audiences", warnings=["No Archive Warnings Apply"], fandoms=["Original Work"]
     )
+
+
+def test_a_renamed_pseud_is_searched_and_sorted_by_its_new_name(make_work, writer, client):
+    pseud = pseud_create(user=writer, name="Old Quill")
+    work = make_work(writer, title="Signed")
+    work.creatorship_set.update(pseud=pseud)
+    record_work_change(work.pk)
+    search_text_refresh(work_ids=[work.pk])
+    assert titles(listing(client, q="creator:quill")) == ["Signed"]
+    pseud_update(pseud=pseud, name="New Feather", description="")
+    assert titles(listing(client, q="creator:quill")) == []
+    assert titles(listing(client, q="creator:feather")) == ["Signed"]
