@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fanfold.discovery.query import WorkFilter
 from fanfold.accounts.services import pseud_create, pseud_update
+from fanfold.discovery.query import WorkFilter
 from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.tags.models import Tag
 from fanfold.tags.wrangling import tag_make_canonical, tag_make_synonym
