@@ -1,9 +1,11 @@
 """The filtered works listing: all works, or a tag's works, with exact facet counts."""
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from fanfold.discovery.index import FacetCounts
 from fanfold.discovery.query import BEST_MATCH, MAX_TAGS_PER_FIELD, SORT_LABELS, WorkFilter
 from fanfold.discovery.selectors import works_listing
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
@@ -44,7 +46,8 @@ class WorkListView(TemplateView):
         works = _works_in_order(request.user, result.work_ids)
         for work in works:
             work.search_snippet = listing.snippets.get(work.pk)
-        facets = _facet_groups(result.facets, work_filter)
+        show_all = request.GET.get("all_facets")
+        facets = _facet_groups(result.facets, work_filter, show_all if show_all in TagType.values else None)
         if base:
             heading = f"Works in {base.name}"
         elif creator:
@@ -59,6 +62,7 @@ class WorkListView(TemplateView):
             works=works,
             result=result,
             work_filter=work_filter,
+            query_string=request.GET.urlencode(),
             filter_errors=[*work_filter.errors, *other_errors],
             search_error=listing.search_error,
             other_tags=request.GET.get("other_tags", ""),
@@ -117,12 +121,16 @@ def _works_in_order(viewer, work_ids: list[int]) -> list:
     return [found[work_id] for work_id in work_ids if work_id in found]
 
 
-def _facet_groups(facets, work_filter: WorkFilter) -> list[dict]:
-    """For each tag type: its top tags with counts, the rest behind "show more", and what is selected."""
+def _facet_groups(facets, work_filter: WorkFilter, show_all: str | None = None) -> list[dict]:
+    """For each tag type: its top tags with counts, the rest behind "show more" (all of them for the type
+    named by `show_all`), and every selected tag with its count, wherever it ranks."""
     wanted: dict[str, list[tuple[int, int]]] = {}
     for tag_type in TagType.values:
-        counts = list(facets.get(tag_type, [])[:FACETS_MORE]) if facets.get(tag_type) is not None else []
-        wanted[tag_type] = counts
+        counts = facets.get(tag_type)
+        if counts is None:
+            wanted[tag_type] = []
+        else:
+            wanted[tag_type] = list(counts) if tag_type == show_all else list(counts[:FACETS_MORE])
     selected_ids = set(work_filter.include_tags) | set(work_filter.exclude_tags)
     for field in _FIXED_PARAMS.values():
         selected_ids |= set(getattr(work_filter, field))
@@ -139,11 +147,12 @@ def _facet_groups(facets, work_filter: WorkFilter) -> list[dict]:
             if tag_id in tags
         ]  # fmt: skip
         shown_ids = {row["tag"].pk for row in rows}
-        # A selected tag stays on the sidebar even when nothing matches it any more (count 0).
+        # A selected tag stays on the sidebar with its count, even when it ranks low or nothing matches it.
+        all_counts = facets.get(tag_type)
         for tag_id in sorted(selected_ids - shown_ids):
             tag = tags.get(tag_id)
             if tag is not None and tag.type == tag_type:
-                rows.append({"tag": tag, "count": 0, "included": tag_id in included,
+                rows.append({"tag": tag, "count": _count_of(all_counts, tag_id), "included": tag_id in included,
                              "excluded": tag_id in work_filter.exclude_tags})  # fmt: skip
         groups.append(
             {
@@ -155,6 +164,16 @@ def _facet_groups(facets, work_filter: WorkFilter) -> list[dict]:
                 "top": rows[:FACETS_SHOWN],
                 "more": rows[FACETS_SHOWN:],
                 "total": len(facets.get(tag_type, []) or []),
+                "all_shown": tag_type == show_all or len(facets.get(tag_type, []) or []) <= FACETS_MORE,
             }
         )
     return groups
+
+
+def _count_of(counts, tag_id: int) -> int:
+    if counts is None:
+        return 0
+    where = np.flatnonzero(counts.tag_ids == tag_id) if isinstance(counts, FacetCounts) else None
+    if where is not None:
+        return int(counts.counts[where[0]]) if len(where) else 0
+    return dict(counts).get(tag_id, 0)

@@ -31,7 +31,11 @@ class TagListField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("help_text", TAG_HELP)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
+        tag_type = kwargs.pop("tag_type", None)
+        attrs = {"autocomplete": "off", "data-tag-autocomplete": ""}
+        if tag_type:
+            attrs["data-tag-type"] = tag_type
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -121,14 +125,14 @@ class WorkForm(ChapterForm):
         error_messages={"required": "Please choose at least one archive warning."},
     )
     fandoms = TagListField(
-        label="Fandoms", required=True, error_messages={"required": "Please add at least one fandom."}
+        label="Fandoms", required=True, tag_type="fandom", error_messages={"required": "Please add at least one fandom."}
     )
     categories = forms.MultipleChoiceField(
         label="Categories", required=False, choices=[(c, c) for c in CATEGORIES], widget=forms.CheckboxSelectMultiple
     )
-    relationships = TagListField(label="Relationships")
-    characters = TagListField(label="Characters")
-    freeforms = TagListField(label="Additional Tags")
+    relationships = TagListField(label="Relationships", tag_type="relationship")
+    characters = TagListField(label="Characters", tag_type="character")
+    freeforms = TagListField(label="Additional Tags", tag_type="freeform")
     title = forms.CharField(label="Work title", strip=True, help_text=f"At most {MAX_TITLE} characters.")
     summary = _text("Summary", MAX_SUMMARY)
     notes = _text("Beginning notes", MAX_NOTES)
