@@ -54,7 +54,12 @@ class WorkListView(TemplateView):
             heading = f"Works by {creator.username}"
         else:
             heading = "Works"
-        sorts = [(value, label) for value, label in SORT_LABELS.items() if value != BEST_MATCH or work_filter.query]
+        # The first choice is the usual order (best match when searching, else date updated) and sends no
+        # value, so a reader who types a search without touching the sort gets best match.
+        default = work_filter.default_sort
+        sorts = [("", SORT_LABELS[default])]
+        sorts += [(value, label) for value, label in SORT_LABELS.items() if value not in (BEST_MATCH, default)]
+        chosen_sort = "" if work_filter.sort == default else work_filter.sort
         return super().get_context_data(
             heading=heading,
             tag=base,
@@ -69,6 +74,7 @@ class WorkListView(TemplateView):
             other_exclude=request.GET.get("other_exclude", ""),
             facets=facets,
             sorts=sorts,
+            chosen_sort=chosen_sort,
             languages=LANGUAGE_CHOICES,
             previous_query=_page_query(request, work_filter, result.page - 1) if result.page > 1 else None,
             next_query=_page_query(request, work_filter, result.page + 1) if result.page < result.page_count else None,

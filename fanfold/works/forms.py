@@ -125,7 +125,10 @@ class WorkForm(ChapterForm):
         error_messages={"required": "Please choose at least one archive warning."},
     )
     fandoms = TagListField(
-        label="Fandoms", required=True, tag_type="fandom", error_messages={"required": "Please add at least one fandom."}
+        label="Fandoms",
+        required=True,
+        tag_type="fandom",
+        error_messages={"required": "Please add at least one fandom."},
     )
     categories = forms.MultipleChoiceField(
         label="Categories", required=False, choices=[(c, c) for c in CATEGORIES], widget=forms.CheckboxSelectMultiple
