@@ -39,7 +39,7 @@ _COLUMN_TYPES = {
     "revised_at": np.int64,
     "published_on": np.int32,
     "word_count": np.int32,
-    "chapter_count": np.int32,
+    "chapter_count": np.uint16,  # more than 65,535 chapters count as 65,535
     "hit_count": np.int32,
     "kudos_count": np.int32,
     "comment_count": np.int32,
@@ -214,14 +214,15 @@ class _Texts:
 
     def __init__(self) -> None:
         self._blob = bytearray()
-        self._offsets = np.zeros(1, dtype=np.int64)
+        self._offsets = np.zeros(1, dtype=np.int32)  # a blob past 2 GiB would need int64
 
     def extend(self, texts: list[str]) -> list[str]:
         folded = [text.casefold() for text in texts]
         encoded = [text.encode() for text in folded]
         self._blob += b"".join(encoded)
         lengths = np.fromiter((len(item) for item in encoded), dtype=np.int64, count=len(encoded))
-        self._offsets = np.concatenate((self._offsets, self._offsets[-1] + np.cumsum(lengths)))
+        ends = int(self._offsets[-1]) + np.cumsum(lengths)
+        self._offsets = np.concatenate((self._offsets, ends.astype(np.int32)))
         return folded
 
     def __getitem__(self, doc: int) -> bytes:
@@ -274,7 +275,7 @@ class DiscoveryIndex:
         self._heavy_numbers: list[int] = []
         self._tag_by_name: np.ndarray | None = None
         # Forward index: light filter tag numbers of doc d are _fwd_tags[_fwd_offsets[d]:_fwd_offsets[d + 1]].
-        self._fwd_offsets = np.zeros(1, dtype=np.int64)
+        self._fwd_offsets = np.zeros(1, dtype=np.int32)
         self._fwd_tags = np.zeros(0, dtype=np.int32)
         # Light tags' facet counts over every live doc, and over public ones; searches that match most works
         # count the few they do not match and subtract.
@@ -328,7 +329,9 @@ class DiscoveryIndex:
             self._doc_of = grown
         self._doc_of[new_ids] = docs
         for name in self._columns:
-            values = np.asarray(getattr(rows, name), dtype=_COLUMN_TYPES[name])
+            kind = _COLUMN_TYPES[name]
+            values = np.asarray(getattr(rows, name), dtype=np.int64)
+            values = np.clip(values, np.iinfo(kind).min, np.iinfo(kind).max).astype(kind)
             self._columns[name] = np.concatenate((self._columns[name], values))
         self._texts["title"].extend(rows.titles)
         self._texts["creator"].extend(rows.creator_names)
@@ -393,7 +396,8 @@ class DiscoveryIndex:
                 self._later_tag_docs.setdefault(number, BitMap()).update(_bitmap(tag_docs))
         light_lengths = np.bincount(posting_docs[light] - start, minlength=count) if count else tag_lengths
         self._fwd_tags = np.concatenate((self._fwd_tags, tag_numbers[light].astype(np.int32)))
-        self._fwd_offsets = np.concatenate((self._fwd_offsets, self._fwd_offsets[-1] + np.cumsum(light_lengths)))
+        ends = int(self._fwd_offsets[-1]) + np.cumsum(light_lengths)
+        self._fwd_offsets = np.concatenate((self._fwd_offsets, ends.astype(np.int32)))
         self._base_counts[True] += np.bincount(tag_numbers, minlength=tag_total)
         public_postings = ~np.repeat(restricted, tag_lengths)
         self._base_counts[False] += np.bincount(tag_numbers[public_postings], minlength=tag_total)
