@@ -257,8 +257,9 @@ def _matches(row: Row, f: WorkFilter, data: Dataset, signed_in: bool) -> bool:
     return True
 
 
-def oracle(data: Dataset, f: WorkFilter, *, signed_in: bool, page_size: int):
+def oracle(data: Dataset, f: WorkFilter, *, signed_in: bool, page_size: int, ranges=()):
     matched = [row for row in data.rows.values() if _matches(row, f, data, signed_in)]
+    matched = [row for row in matched if all(low <= getattr(row, column) <= high for column, low, high in ranges)]
     if f.direction == "asc":
         matched.sort(key=lambda row: (_sort_key(row, f.sort), -row.id))
     else:
@@ -274,9 +275,11 @@ def oracle(data: Dataset, f: WorkFilter, *, signed_in: bool, page_size: int):
     return page, len(matched), facets
 
 
-def assert_same_as_oracle(data, index, work_filter, *, signed_in, page_size):
-    expected_page, expected_total, expected_facets = oracle(data, work_filter, signed_in=signed_in, page_size=page_size)
-    result = index.search(work_filter, signed_in=signed_in, page_size=page_size)
+def assert_same_as_oracle(data, index, work_filter, *, signed_in, page_size, ranges=()):
+    expected_page, expected_total, expected_facets = oracle(
+        data, work_filter, signed_in=signed_in, page_size=page_size, ranges=ranges
+    )
+    result = index.search(work_filter, signed_in=signed_in, page_size=page_size, ranges=ranges)
     assert result.total == expected_total
     assert result.work_ids == expected_page
     assert result.facets == expected_facets
@@ -333,8 +336,17 @@ def test_random_filters_match_the_oracle(indexes, which):
         page_size=st.sampled_from([3, 20]),
         # Most real listings use few filters; keep those common so large result sets are well covered.
         plain=st.booleans(),
+        # Limits typed in the search box (kudos>=2, chapters:1-2, ...), as the selector hands them over.
+        ranges=st.lists(
+            st.tuples(
+                st.sampled_from(["word_count", "chapter_count", "hit_count", "kudos_count", "comment_count"]),
+                st.integers(min_value=0, max_value=3),
+                st.sampled_from([0, 1, 2, 3, 2**62]),
+            ),
+            max_size=2,
+        ),
     )
-    def check(work_filter, signed_in, page_size, plain):
+    def check(work_filter, signed_in, page_size, plain, ranges):
         if plain:
             work_filter = WorkFilter(
                 ratings=work_filter.ratings,
@@ -343,7 +355,7 @@ def test_random_filters_match_the_oracle(indexes, which):
                 page=work_filter.page,
                 exclude_creator_user_ids=work_filter.exclude_creator_user_ids,
             )
-        assert_same_as_oracle(data, index, work_filter, signed_in=signed_in, page_size=page_size)
+        assert_same_as_oracle(data, index, work_filter, signed_in=signed_in, page_size=page_size, ranges=ranges)
 
     check()
 
