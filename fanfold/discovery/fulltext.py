@@ -32,6 +32,8 @@ MAX_PHRASE_WORDS = 64
 # Best match: each search term a work matches adds the weight of the best field it matched in.
 FIELD_WEIGHTS = {"title": 8.0, "tag": 4.0, "creator": 4.0, "summary": 3.0, "notes": 1.0, "text": 2.0}
 SNIPPET_WORDS = 12
+# Each distinct word or phrase is one database query.
+MAX_TERMS = 30
 _SQL_CHUNK = 500
 
 
@@ -159,6 +161,11 @@ def text_match(expression: Expression) -> TextLimit:
     """Evaluate a parsed search with one database query per term (each distinct term once)."""
     cache: dict[Term, dict[int, float]] = {}
     scores: dict[int, float] = {}
+    distinct = {(term.text, term.field) for term in _terms(expression)}
+    if len(distinct) > MAX_TERMS:
+        raise SearchSyntaxError(
+            f"A search can use at most {MAX_TERMS} different words and phrases; this one has {len(distinct)}.", 0
+        )
 
     def hits(term: Term) -> dict[int, float]:
         if term not in cache:
@@ -190,6 +197,16 @@ def text_match(expression: Expression) -> TextLimit:
 
     ids, negated = evaluate(expression, True)
     return TextLimit(work_ids=ids, negated=negated, scores=scores)
+
+
+def _terms(node: Expression):
+    if isinstance(node, Term):
+        yield node
+    elif isinstance(node, Not):
+        yield from _terms(node.child)
+    else:
+        for child in node.children:
+            yield from _terms(child)
 
 
 def positive_terms(expression: Expression | None) -> list[Term]:

@@ -181,3 +181,9 @@ def test_rebuilding_search_text_restores_what_was_lost(make_work, writer, client
     call_command("rebuild_search_text", verbosity=0)
     assert titles(listing(client, q="gannet")) == ["Beacon"]
     assert not SearchText.objects.filter(work_id=987654).exists()
+
+
+def test_a_search_with_too_many_words_is_refused_with_a_reason(client):
+    query = " OR ".join(f"word{n}" for n in range(40))
+    page = listing(client, q=query).content.decode()
+    assert "at most 30 different words and phrases; this one has 40" in page
