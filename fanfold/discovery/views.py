@@ -1,5 +1,7 @@
 """The filtered works listing: all works, or a tag's works, with exact facet counts."""
 
+from typing import NamedTuple
+
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
@@ -13,7 +15,8 @@ from fanfold.works.models import LANGUAGE_CHOICES
 from fanfold.works.selectors import listed_works
 
 FACETS_SHOWN = 10
-FACETS_MORE = 200
+# "Show more" holds this many more; past that, a link lists every tag of the type.
+FACETS_MORE = 50
 # Rating, warning and category facets filter through their own URL parameters; the rest through tag/exclude.
 _FIXED_PARAMS = {TagType.RATING: "ratings", TagType.WARNING: "warnings", TagType.CATEGORY: "categories"}
 
@@ -127,6 +130,14 @@ def _works_in_order(viewer, work_ids: list[int]) -> list:
     return [found[work_id] for work_id in work_ids if work_id in found]
 
 
+class FacetRow(NamedTuple):
+    tag_id: int
+    name: str
+    count: int
+    included: bool
+    excluded: bool
+
+
 def _facet_groups(facets, work_filter: WorkFilter, show_all: str | None = None) -> list[dict]:
     """For each tag type: its top tags with counts, the rest behind "show more" (all of them for the type
     named by `show_all`), and every selected tag with its count, wherever it ranks."""
@@ -141,25 +152,26 @@ def _facet_groups(facets, work_filter: WorkFilter, show_all: str | None = None) 
     for field in _FIXED_PARAMS.values():
         selected_ids |= set(getattr(work_filter, field))
     ids = {tag_id for counts in wanted.values() for tag_id, _count in counts} | selected_ids
-    tags = {tag.pk: tag for tag in Tag.objects.filter(pk__in=ids)}
+    tags = {
+        pk: (name, tag_type) for pk, name, tag_type in Tag.objects.filter(pk__in=ids).values_list("pk", "name", "type")
+    }
     groups = []
     for tag_type, label in TagType.choices:
         param = _FIXED_PARAMS.get(tag_type)
         included = set(getattr(work_filter, param)) if param else set(work_filter.include_tags)
         rows = [
-            {"tag": tags[tag_id], "count": count, "included": tag_id in included,
-             "excluded": tag_id in work_filter.exclude_tags}
+            FacetRow(tag_id, tags[tag_id][0], count, tag_id in included, tag_id in work_filter.exclude_tags)
             for tag_id, count in wanted[tag_type]
             if tag_id in tags
-        ]  # fmt: skip
-        shown_ids = {row["tag"].pk for row in rows}
+        ]
+        shown_ids = {row.tag_id for row in rows}
         # A selected tag stays on the sidebar with its count, even when it ranks low or nothing matches it.
         all_counts = facets.get(tag_type)
         for tag_id in sorted(selected_ids - shown_ids):
-            tag = tags.get(tag_id)
-            if tag is not None and tag.type == tag_type:
-                rows.append({"tag": tag, "count": _count_of(all_counts, tag_id), "included": tag_id in included,
-                             "excluded": tag_id in work_filter.exclude_tags})  # fmt: skip
+            name, selected_type = tags.get(tag_id, (None, None))
+            if selected_type == tag_type:
+                count = _count_of(all_counts, tag_id)
+                rows.append(FacetRow(tag_id, name, count, tag_id in included, tag_id in work_filter.exclude_tags))
         groups.append(
             {
                 "type": tag_type,
