@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from fanfold.tags.models import Tag, TagType
+from fanfold.tags.models import Tag, TagType, tag_name_to_url
 from fanfold.tags.services import tag_find_or_create
 from fanfold.tags.wrangling import tag_add_parent, tag_add_sub_tag, tag_make_canonical, tag_make_synonym
 from tests.conftest import client_for
@@ -250,3 +250,10 @@ def test_unknown_synonym_name_is_reported_on_its_field(fandom_with_tags, wrangle
     assert response.status_code == 400
     assert "There is no tag called “Floofiest”." in response.content.decode()
     assert 'value="Floofiest"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["Harry Potter", "A/B & C", "Ünïcode 日本", "100% sure?", "x.y#z", "tab\tand space", "~:@!$'()*+;="]
+)
+def test_tag_links_are_what_the_url_configuration_gives(name):
+    assert Tag(name=name).get_absolute_url() == reverse("tags:works", kwargs={"name": tag_name_to_url(name)})
