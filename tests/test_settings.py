@@ -117,3 +117,18 @@ def test_every_setting_variable_is_isolated():
         "FANFOLD_VAR_DIR",
         "EMAIL_HOST",
     } <= SETTINGS_VARIABLES
+
+
+def test_the_index_can_be_built_when_the_app_loads(db, settings, monkeypatch):
+    """With FANFOLD_BUILD_INDEX_AT_START, loading the WSGI app builds the index, so no request waits for it."""
+    import importlib
+
+    from fanfold import wsgi
+    from fanfold.discovery import index
+
+    index.reset_index()
+    settings.DISCOVERY_BUILD_AT_START = True
+    built = []
+    monkeypatch.setattr(index.DiscoveryIndex, "build", classmethod(lambda cls: built.append(cls) or cls()))
+    importlib.reload(wsgi)
+    assert built and index._shared is not None
