@@ -14,6 +14,7 @@ outgrows what PostgreSQL positions (16,383 words) or a tsvector (1 MB) can hold.
 import re
 from collections.abc import Iterable
 
+import numpy as np
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -27,6 +28,10 @@ from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Chapter, Creatorship, Work
 
 FIELDS = ("title", "creator", "tag", "summary", "notes", "text")
+FIELD_NUMBERS = {field: number for number, field in enumerate(FIELDS)}
+# Texts kept per field of a work (tags, chapters, chunks of long chapters): past this, the rest is not searched.
+MAX_TEXTS = 2**16
+_WORK_MASK = 2**40 - 1
 CHUNK_WORDS = 2_000
 MAX_PHRASE_WORDS = 64
 # Best match: each search term a work matches adds the weight of the best field it matched in.
@@ -83,16 +88,25 @@ def work_search_texts(work_ids: Iterable[int]) -> dict[int, dict[str, list[str]]
     return texts
 
 
+def text_id(field: str, work_id: int, number: int) -> int:
+    """A stored text's id: its field, its work and its number within them, so a match's id says whose text
+    it is (no join), and a search in one field is a range of ids."""
+    return FIELD_NUMBERS[field] << 56 | work_id << 16 | number
+
+
 def _rows_of(work_id: int, fields: dict[str, list[str]], only: Iterable[str]) -> list[SearchText]:
     rows = []
     for field in only:
+        number = 0
         # Each text on its own (each tag, each chapter): a phrase never runs from one into the next.
         for piece in (words(text) for text in fields[field]):
             step = CHUNK_WORDS - MAX_PHRASE_WORDS
             for start in range(0, max(len(piece) - MAX_PHRASE_WORDS, 1), step):
                 chunk = piece[start : start + CHUNK_WORDS]
-                if chunk:
-                    rows.append(SearchText(work_id=work_id, field=field, words=" ".join(chunk)))
+                if chunk and number < MAX_TEXTS:
+                    identity = text_id(field, work_id, number)
+                    rows.append(SearchText(id=identity, work_id=work_id, field=field, words=" ".join(chunk)))
+                    number += 1
     return rows
 
 
@@ -124,61 +138,60 @@ def term_words(term: Term) -> list[str]:
 
 
 _POSTGRESQL_TERM = (
-    "SELECT DISTINCT work_id, field FROM discovery_searchtext WHERE tsv @@ phraseto_tsquery('simple', %s)"
+    "SELECT string_agg(int8send(id), ''::bytea) FROM discovery_searchtext WHERE tsv @@ phraseto_tsquery('simple', %s)"
 )
-_SQLITE_TERM = (
-    "SELECT DISTINCT work_id, field FROM discovery_searchtext WHERE id IN "
-    "(SELECT rowid FROM discovery_searchtext_fts WHERE discovery_searchtext_fts MATCH %s)"
-)
+_SQLITE_TERM = "SELECT rowid FROM discovery_searchtext_fts WHERE discovery_searchtext_fts MATCH %s"
+_WEIGHTS = np.asarray([FIELD_WEIGHTS[field] for field in FIELDS])
 
 
-def term_hits(term: Term) -> dict[int, float]:
-    """Works whose field texts contain the term's words in order, each with the weight of its best field."""
+def term_hits(term: Term) -> tuple[np.ndarray, np.ndarray]:
+    """Works whose field texts contain the term's words in order (ascending work ids, each once), and for
+    each the weight of the best field it matched in."""
     found = term_words(term)
     if not found:
-        return {}
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     phrase = " ".join(found)
     if connection.vendor == "postgresql":
-        sql = _POSTGRESQL_TERM
-        params = [phrase]
+        sql, params, range_sql = _POSTGRESQL_TERM, [phrase], " AND id BETWEEN %s AND %s"
     else:
-        sql = _SQLITE_TERM
-        params = [f'"{phrase}"']
+        sql, params, range_sql = _SQLITE_TERM, [f'"{phrase}"'], " AND rowid BETWEEN %s AND %s"
     if term.field:
-        sql += " AND field = %s"
-        params.append(term.field)
-    hits: dict[int, float] = {}
+        sql += range_sql
+        params += [text_id(term.field, 0, 0), text_id(term.field, _WORK_MASK, MAX_TEXTS - 1)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for work_id, field in cursor.fetchall():
-            weight = FIELD_WEIGHTS[field]
-            if weight > hits.get(work_id, 0.0):
-                hits[work_id] = weight
-    return hits
+        if connection.vendor == "postgresql":
+            packed = cursor.fetchone()[0]
+            ids = np.frombuffer(bytes(packed), dtype=">i8").astype(np.int64) if packed else np.zeros(0, np.int64)
+        else:
+            ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+    works = (ids >> 16) & _WORK_MASK
+    weights = _WEIGHTS[ids >> 56]
+    # Per work, its best field's weight: sort by work, best first, and keep each work's first.
+    order = np.lexsort((-weights, works))
+    works, weights = works[order], weights[order]
+    first = np.concatenate(([True], works[1:] != works[:-1])) if len(works) else np.zeros(0, dtype=bool)
+    return works[first], weights[first]
 
 
 def text_match(expression: Expression) -> TextLimit:
-    """Evaluate a parsed search with one database query per term (each distinct term once)."""
-    cache: dict[Term, dict[int, float]] = {}
-    scores: dict[int, float] = {}
+    """Evaluate a parsed search with one database query per distinct term, and set operations on arrays."""
+    cache: dict[Term, tuple[np.ndarray, np.ndarray]] = {}
+    scored: list[tuple[np.ndarray, np.ndarray]] = []
     distinct = {(term.text, term.field) for term in _terms(expression)}
     if len(distinct) > MAX_TERMS:
         raise SearchSyntaxError(
             f"A search can use at most {MAX_TERMS} different words and phrases; this one has {len(distinct)}.", 0
         )
 
-    def hits(term: Term) -> dict[int, float]:
-        if term not in cache:
-            cache[term] = term_hits(term)
-        return cache[term]
-
-    def evaluate(node: Expression, positive: bool) -> tuple[set[int], bool]:
+    def evaluate(node: Expression, positive: bool) -> tuple[np.ndarray, bool]:
         if isinstance(node, Term):
-            found = hits(node)
+            if node not in cache:
+                cache[node] = term_hits(node)
+            works, weights = cache[node]
             if positive:
-                for work_id, weight in found.items():
-                    scores[work_id] = scores.get(work_id, 0.0) + weight
-            return set(found), False
+                scored.append((works, weights))
+            return works, False
         if isinstance(node, Not):
             ids, negated = evaluate(node.child, not positive)
             return ids, not negated
@@ -187,16 +200,39 @@ def text_match(expression: Expression) -> TextLimit:
         complements = [ids for ids, negated in parts if negated]
         if isinstance(node, And):
             if plain:
-                return set.intersection(*plain).difference(*complements), False
-            return set().union(*complements), True  # not a and not b = not (a or b)
+                return _difference(_intersection(plain), _union(complements)), False
+            return _union(complements), True  # not a and not b = not (a or b)
         if isinstance(node, Or):
             if complements:
-                return set.intersection(*complements).difference(*plain), True  # a or not b = not (b and not a)
-            return set().union(*plain), False
+                return _difference(_intersection(complements), _union(plain)), True  # a or not b = not (b - a)
+            return _union(plain), False
         raise TypeError(f"not a search expression: {node!r}")
 
     ids, negated = evaluate(expression, True)
-    return TextLimit(work_ids=ids, negated=negated, scores=scores)
+    if scored:
+        score_works = np.concatenate([works for works, _weights in scored])
+        score_ids, where = np.unique(score_works, return_inverse=True)
+        scores = np.bincount(where, weights=np.concatenate([weights for _works, weights in scored]))
+    else:
+        score_ids, scores = np.zeros(0, dtype=np.int64), np.zeros(0)
+    return TextLimit(work_ids=ids, negated=negated, score_ids=score_ids, scores=scores)
+
+
+def _intersection(sets: list[np.ndarray]) -> np.ndarray:
+    found = sets[0]
+    for other in sorted(sets[1:], key=len):
+        found = np.intersect1d(found, other, assume_unique=True)
+    return found
+
+
+def _union(sets: list[np.ndarray]) -> np.ndarray:
+    if not sets:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(sets))
+
+
+def _difference(found: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    return np.setdiff1d(found, taken, assume_unique=True) if len(taken) else found
 
 
 def _terms(node: Expression):

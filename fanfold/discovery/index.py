@@ -157,11 +157,15 @@ class FacetCounts(Sequence):
 @dataclasses.dataclass
 class TextLimit:
     """What a full-text search matched, by work id: only these works, or (`negated`) every work but these.
-    `scores` are the best-match scores of works that matched (others score 0)."""
 
-    work_ids: set[int]
+    `scores[i]` is the best-match score of work `score_ids[i]`; works not there score 0. Both id arrays are
+    ascending.
+    """
+
+    work_ids: np.ndarray
     negated: bool = False
-    scores: dict[int, float] = dataclasses.field(default_factory=dict)
+    score_ids: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    scores: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
 
 @dataclasses.dataclass
@@ -555,15 +559,13 @@ class DiscoveryIndex:
             for column, low, high in ranges:
                 if matched:
                     matched = self._within(matched, column, low, high)
-            scores = None
             if text is not None:
                 docs = self._docs_of_work_ids(text.work_ids)
                 matched = matched - docs if text.negated else matched & docs
-                scores = text.scores
             start = (work_filter.page - 1) * page_size
             descending = work_filter.direction == "desc"
             if work_filter.sort == BEST_MATCH:
-                docs = self._ranked_page(matched, scores or {}, descending, start, page_size)
+                docs = self._ranked_page(matched, text, descending, start, page_size)
             else:
                 docs = self._page(matched, work_filter.sort, descending, start, page_size)
             counts = self._facets(matched, universe, signed_in, facet_limit) if facets else {}
@@ -575,19 +577,21 @@ class DiscoveryIndex:
                 page_size=page_size,
             )
 
-    def _docs_of_work_ids(self, work_ids: Iterable[int]) -> BitMap:
-        ids = np.fromiter(work_ids, dtype=np.int64)
+    def _docs_of_work_ids(self, work_ids: np.ndarray) -> BitMap:
+        ids = np.asarray(work_ids, dtype=np.int64)
         ids = ids[(ids >= 0) & (ids < len(self._doc_of))]
         docs = self._doc_of[ids]
         return _bitmap(docs[docs >= 0])
 
-    def _ranked_page(
-        self, matched: BitMap, scores: dict[int, float], descending: bool, start: int, size: int
-    ) -> np.ndarray:
+    def _ranked_page(self, matched: BitMap, text: TextLimit, descending: bool, start: int, size: int) -> np.ndarray:
         """Best match: by score, then (as every other sort) the most recently updated, then the newest work."""
         docs = _docs_of(matched)
         work_ids = self._work_ids[docs]
-        found = np.fromiter((scores.get(work_id, 0.0) for work_id in work_ids.tolist()), dtype=np.float64)
+        found = np.zeros(len(docs))
+        if len(text.score_ids):
+            place = np.minimum(np.searchsorted(text.score_ids, work_ids), len(text.score_ids) - 1)
+            hit = text.score_ids[place] == work_ids
+            found[hit] = text.scores[place[hit]]
         sign = -1 if descending else 1
         revised = self._columns["revised_at"][docs]
         order = np.lexsort((-work_ids, -revised, sign * found))

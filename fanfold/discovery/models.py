@@ -28,6 +28,8 @@ class SearchText(models.Model):
     its GIN index. Both are made by this app's migrations, not by the model.
     """
 
+    # Not a counter: `fulltext.text_id` packs the field, the work and the text's number into it.
+    id = models.BigIntegerField(primary_key=True)
     work_id = models.BigIntegerField(db_index=True)
     field = models.CharField(max_length=10)
     words = models.TextField()

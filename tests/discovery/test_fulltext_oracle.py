@@ -109,7 +109,8 @@ def _brute_force(expression, data) -> set[int]:
 
 
 def _resolve(match, universe: set[int]) -> set[int]:
-    return universe - match.work_ids if match.negated else match.work_ids & universe
+    found = set(match.work_ids.tolist())
+    return universe - found if match.negated else found & universe
 
 
 def _term_weight(term: Term, fields) -> float:
@@ -183,7 +184,7 @@ def test_phrases_are_found_across_the_edge_of_stored_chunks(dataset):
     edge = CHUNK_WORDS - MAX_PHRASE_WORDS // 2
     phrase = " ".join(text[edge - 2 : edge + 2])
     match = text_match(parse_search(f'"{phrase}"').expression)
-    assert long_work in match.work_ids
+    assert long_work in match.work_ids.tolist()
 
 
 def test_draft_chapters_hidden_and_restricted_works_are_never_found(dataset):

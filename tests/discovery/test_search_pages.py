@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.accounts.services import pseud_create, pseud_update
+from fanfold.discovery.fulltext import text_id
 from fanfold.discovery.models import SearchText
 from fanfold.discovery.query import WorkFilter
 from fanfold.discovery.services import record_work_change, search_text_refresh
@@ -176,7 +177,7 @@ def test_a_renamed_pseud_is_searched_and_sorted_by_its_new_name(make_work, write
 def test_rebuilding_search_text_restores_what_was_lost(make_work, writer, client):
     make_work(writer, title="Beacon", content="<p>The gannet dives.</p>")
     SearchText.objects.all().delete()
-    SearchText.objects.create(work_id=987654, field="title", words="gannet")
+    SearchText.objects.create(id=text_id("title", 987654, 0), work_id=987654, field="title", words="gannet")
     assert titles(listing(client, q="gannet")) == []
     call_command("rebuild_search_text", verbosity=0)
     assert titles(listing(client, q="gannet")) == ["Beacon"]

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="SearchText",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
                 ("work_id", models.BigIntegerField(db_index=True)),
                 ("field", models.CharField(max_length=10)),
                 ("words", models.TextField()),
