@@ -12,6 +12,7 @@ outgrows what PostgreSQL positions (16,383 words) or a tsvector (1 MB) can hold.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
@@ -286,7 +287,32 @@ def search_snippets(work_ids: list[int], expression: Expression | None) -> dict[
     return snippets
 
 
+_WINDOW = 400  # characters either side of a likely match that are tokenized first
+
+
 def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
+    # Tokenizing a whole long chapter is the slow part: first look for the searched words as plain text
+    # and try the text around the first place they occur. Casefolding can change a text's length (ß to ss),
+    # so that shortcut is only taken where it does not.
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    starts = [at for phrase in wanted if (at := folded.find(phrase[0])) >= 0]
+    if not starts:
+        return None
+    if len(folded) == len(text):
+        at = min(starts)
+        low, high = max(0, at - _WINDOW), at + _WINDOW
+        # Widen to whole pieces between spaces, so no word is cut in two.
+        while low > 0 and not text[low - 1].isspace():
+            low -= 1
+        while high < len(text) and not text[high].isspace():
+            high += 1
+        found = _snippet_in(text[low:high], wanted)
+        if found is not None:
+            return found
+    return _snippet_in(text, wanted)
+
+
+def _snippet_in(text: str, wanted: list[list[str]]) -> SafeString | None:
     stream = words(text)
     place = length = None
     for phrase in wanted:

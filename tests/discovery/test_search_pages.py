@@ -188,3 +188,12 @@ def test_a_search_with_too_many_words_is_refused_with_a_reason(client):
     query = " OR ".join(f"word{n}" for n in range(40))
     page = listing(client, q=query).content.decode()
     assert "at most 30 different words and phrases; this one has 40" in page
+
+
+@pytest.mark.parametrize("before", ["filler " * 5000, "Straße " * 3000 + "filler " * 100])
+def test_the_snippet_of_a_match_deep_in_a_long_chapter(make_work, writer, client, before):
+    make_work(writer, title="Long Haul", content=f"<p>{before}an albatross circled the mast {'after ' * 50}</p>")
+    page = listing(client, q="albatross").content.decode()
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert "an <mark>albatross</mark> circled the mast" in snippet
