@@ -25,10 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
-from fanfold.discovery.index import DiscoveryIndex  # noqa: E402
-from fanfold.discovery.query import SORTS, WorkFilter  # noqa: E402
+from fanfold.discovery.index import DiscoveryIndex, TextLimit  # noqa: E402
+from fanfold.discovery.query import BEST_MATCH, SORTS, WorkFilter  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# What a full-text search hands the index in the "text + filters" class: this share of all works, at random.
+TEXT_SHARE = 0.02
+# Best-match scores are sums of field weights (fulltext.FIELD_WEIGHTS), so many works tie, as in real searches.
+TEXT_SCORES = (2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0)
+TEXT_LIMITS = 10
 
 
 def rss_mib(field: str = "VmRSS") -> float:
@@ -71,10 +76,12 @@ def selective_filters(synthetic, rng: random.Random, count: int) -> list[WorkFil
         others = [t for t in tags if t > fandom_high]
         if not own_fandoms or len(others) < 2:
             continue
-        excluded = [t for t in rng.sample(others, len(others)) if t not in others[:2]][:2]
+        included = rng.sample(others, 2)
+        # Excluded tags never overlap the included ones (which would match nothing at all).
+        excluded = [t for t in rng.sample(others, len(others)) if t not in included][:2]
         filters.append(
             WorkFilter(
-                include_tags=(own_fandoms[0], *rng.sample(others, 2)),
+                include_tags=(own_fandoms[0], *included),
                 exclude_tags=tuple(excluded) or (fandom_low,),
                 sort=rng.choice(SORTS),
                 direction=rng.choice(["desc", "asc"]),
@@ -83,12 +90,37 @@ def selective_filters(synthetic, rng: random.Random, count: int) -> list[WorkFil
     return filters
 
 
-def time_queries(index, filters, *, facets: bool, facet_limit=None, rng: random.Random) -> tuple[dict, list[int]]:
+def text_limits(generated: int, seed: int) -> list[TextLimit]:
+    """What full-text searches matched: each a random `TEXT_SHARE` of every work made (drafts and hidden works
+    included, as their search texts are stored too), with scores."""
+    rng = np.random.default_rng(seed)
+    limits = []
+    for _ in range(TEXT_LIMITS):
+        work_ids = np.sort(
+            rng.choice(np.arange(1, generated + 1), size=max(1, int(generated * TEXT_SHARE)), replace=False)
+        )
+        scores = np.asarray(TEXT_SCORES)[rng.integers(0, len(TEXT_SCORES), len(work_ids))]
+        limits.append(TextLimit(work_ids=work_ids, score_ids=work_ids, scores=scores))
+    return limits
+
+
+def text_filters(fandoms: list[int], ratings: tuple[int, ...], sort: str, count: int, rng: random.Random):
+    """A fandom (one of the `fandoms`) and a rating filter, to go with a text search's `TextLimit`."""
+    query = "x" if sort == BEST_MATCH else ""  # best match needs a search typed; the index reads only `text`
+    return [
+        WorkFilter(include_tags=(rng.choice(fandoms),), ratings=ratings, query=query, sort=sort) for _ in range(count)
+    ]
+
+
+def time_queries(
+    index, filters, *, facets: bool, facet_limit=None, rng: random.Random, texts: list[TextLimit] | None = None
+) -> tuple[dict, list[int]]:
     samples, totals = [], []
-    for work_filter in filters:
+    for number, work_filter in enumerate(filters):
         signed_in = rng.random() < 0.5
+        text = texts[number % len(texts)] if texts else None
         started = time.perf_counter()
-        result = index.search(work_filter, signed_in=signed_in, facets=facets, facet_limit=facet_limit)
+        result = index.search(work_filter, signed_in=signed_in, facets=facets, facet_limit=facet_limit, text=text)
         samples.append(time.perf_counter() - started)
         totals.append(result.total)
     return percentiles(samples), totals
@@ -218,6 +250,7 @@ def main() -> None:
     postings = len(synthetic.rows.tag_ids)
     selective = selective_filters(synthetic, rng, args.repeat)
     top_fandom, mature_or_lower, generated = synthetic.top_fandom, synthetic.mature_or_lower, synthetic.generated
+    top_fandoms = [int(t) for t in synthetic.fandom_ids[:10]]
     tag_count = len(synthetic.tags.ids)
     # What the index holds once its inputs are gone: RSS now, less RSS before anything was generated.
     del synthetic
@@ -251,6 +284,15 @@ def main() -> None:
             ] * max(20, args.repeat // 4)
     classes["huge, page 50"] = [WorkFilter(ratings=mature_or_lower, page=50)] * max(20, args.repeat // 4)
     classes["everything"] = [WorkFilter()] * max(20, args.repeat // 4)
+    # Built after the memory figures are taken, so they stay the index's alone; their own random source, so
+    # the classes above see the same guests and readers as before.
+    limits = text_limits(generated, args.seed)
+    text_rng = random.Random(args.seed + 1)
+    texts = {}
+    for label, sort in (("best match", BEST_MATCH), ("by kudos", "kudos_count")):
+        name = f"text {TEXT_SHARE:.0%} + filters, {label}"
+        classes[name] = text_filters(top_fandoms, mature_or_lower, sort, args.repeat, text_rng)
+        texts[name] = limits
 
     # Warm up lazily computed parts (text sort ranks, tag name ranks) so they are not charged to one query.
     for work_filter in (huge[0], WorkFilter(sort="title"), WorkFilter(sort="creator", direction="asc")):
@@ -258,14 +300,17 @@ def main() -> None:
 
     print(f"\n{'class':34} {'matched (mean)':>14} {'page+total p50/p95 ms':>22} {'+all facets p50/p95 ms':>23}")
     for name, filters in classes.items():
-        page, totals = time_queries(index, filters, facets=False, rng=rng)
+        text = texts.get(name)
+        page, totals = time_queries(index, filters, facets=False, rng=rng, texts=text)
         entry = {"matched_mean": int(statistics.mean(totals)), "page_and_total": page}
+        if text:
+            entry["text_limit"] = {"share_of_works": TEXT_SHARE, "work_ids": len(text[0].work_ids)}
         line = f"{name:34} {entry['matched_mean']:>14,} {page['p50_ms']:>10.2f} / {page['p95_ms']:<9.2f}"
         if not name.startswith("huge by") and not name.startswith("huge, page"):
-            with_facets, _ = time_queries(index, filters, facets=True, rng=rng)
-            top_ten, _ = time_queries(index, filters, facets=True, facet_limit=10, rng=rng)
+            with_facets, _ = time_queries(index, filters, facets=True, rng=rng, texts=text)
+            top_facets, _ = time_queries(index, filters, facets=True, facet_limit=10, rng=rng, texts=text)
             entry["with_all_facets"] = with_facets
-            entry["with_top_10_facets"] = top_ten
+            entry["with_top_10_facets"] = top_facets
             line += f" {with_facets['p50_ms']:>10.2f} / {with_facets['p95_ms']:<9.2f}"
         report["queries"][name] = entry
         print(line, flush=True)
