@@ -27,6 +27,7 @@ import os
 import platform
 import pstats
 import random
+import signal
 import statistics
 import sys
 import time
@@ -878,24 +879,26 @@ def sql_variants(term: str, vendor: str, *, plan: bool) -> dict:
 # An experiment -----------------------------------------------------------------------------------------------
 
 
-def work_mem_experiment(classes: dict[str, list[dict]], work_mem: str, *, seconds: float) -> dict:
+def work_mem_experiment(classes: dict[str, list[dict]], work_mem: str, *, seconds: float, report: dict) -> dict:
     """Each class again with the session's `work_mem` raised, so a common word's bitmap stays exact (no lossy
     pages, whose every row PostgreSQL must recheck by reading its whole tsvector)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, false)", [work_mem])
-    report: dict = {"work_mem": work_mem, "classes": {}}
+    found: dict = {"work_mem": work_mem, "classes": {}}
+    report["work_mem_experiment"] = found
     try:
         for name, searches in classes.items():
             entry = time_class(searches, seconds=seconds)
-            report["classes"][name] = entry
+            found["classes"][name] = entry
+            save(report)
             listing = entry["listing"]
             print(f"  {name}: work_mem {work_mem}, listing p50/p95 {listing['p50_ms']} / {listing['p95_ms']} ms")
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET work_mem")
-    return report
+    return found
 
 
 def search_terms(query: str) -> list[str]:
@@ -940,7 +943,19 @@ def print_table(classes: dict) -> None:
     print(f"(ms; * = listing p95 over the {TARGET_P95_MS:.0f} ms target)")
 
 
+def save(report: dict) -> Path:
+    """Write what has been measured so far under this backend's name (the other backend's figures stay)."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "fulltext.json"
+    everything = json.loads(path.read_text()) if path.exists() else {}
+    everything[report["backend"]] = report
+    path.write_text(json.dumps(everything, indent=2) + "\n")
+    return path
+
+
 def main() -> None:
+    # A SIGTERM unwinds like Ctrl-C: what was measured is written, and a kept database stays usable by --reuse.
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--works", type=int, default=100_000, help="works generated (about 95%% are listed)")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -997,6 +1012,7 @@ def main() -> None:
     from fanfold.discovery.index import get_index
 
     report: dict = {
+        "complete": False,
         "backend": backend,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "config": config.key,
@@ -1059,6 +1075,7 @@ def main() -> None:
     for name, searches in classes.items():
         entry = time_class(searches, seconds=args.class_seconds)
         report["classes"][name] = entry
+        save(report)
         listing = entry.get("listing", {})
         print(
             f"  {name}: {entry['n']} searches, listing p50/p95 {listing.get('p50_ms')} / {listing.get('p95_ms')} ms",
@@ -1079,10 +1096,11 @@ def main() -> None:
         terms = sorted({t for s in slowest for t in search_terms(s["query"])})[:3]
         profile["sql"] = [sql_variants(term, connection.vendor, plan=n == 0) for n, term in enumerate(terms)]
         report["profiles"][name] = profile
+        save(report)
         print(f"\nprofile of {name} (its three slowest searches): {json.dumps(profile, indent=1)}", flush=True)
 
     if args.experiment == "work_mem" and backend == "postgresql":
-        report["work_mem_experiment"] = work_mem_experiment(classes, args.work_mem, seconds=args.class_seconds)
+        work_mem_experiment(classes, args.work_mem, seconds=args.class_seconds, report=report)
         print(f"\nwith work_mem = {args.work_mem}:")
         print_table(report["work_mem_experiment"]["classes"])
 
@@ -1094,12 +1112,8 @@ def main() -> None:
         report["profiles"]["rare word, with snippets"] = profile
         print(f"\nprofile of rare word with snippets (its three slowest): {json.dumps(profile, indent=1)}")
 
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "fulltext.json"
-    everything = json.loads(path.read_text()) if path.exists() else {}
-    everything[backend] = report
-    path.write_text(json.dumps(everything, indent=2) + "\n")
-    print(f"wrote {path} ({backend})")
+    report["complete"] = True
+    print(f"wrote {save(report)} ({backend})")
 
     if not args.keep:
         connection.close()
