@@ -144,6 +144,11 @@ class FacetCounts(Sequence):
     def __iter__(self):
         return zip(self.tag_ids.tolist(), self.counts.tolist(), strict=True)
 
+    def count_of(self, tag_id: int) -> int:
+        """The count of one tag, wherever it ranks (0 when no matching work has it)."""
+        where = np.flatnonzero(self.tag_ids == tag_id)
+        return int(self.counts[where[0]]) if len(where) else 0
+
     def __eq__(self, other) -> bool:
         if isinstance(other, FacetCounts | list | tuple):
             return list(self) == list(other)

@@ -2,12 +2,10 @@
 
 from typing import NamedTuple
 
-import numpy as np
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from fanfold.discovery.index import FacetCounts
 from fanfold.discovery.query import BEST_MATCH, MAX_TAGS_PER_FIELD, SORT_LABELS, WorkFilter
 from fanfold.discovery.selectors import works_listing
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
@@ -170,7 +168,7 @@ def _facet_groups(facets, work_filter: WorkFilter, show_all: str | None = None) 
         for tag_id in sorted(selected_ids - shown_ids):
             name, selected_type = tags.get(tag_id, (None, None))
             if selected_type == tag_type:
-                count = _count_of(all_counts, tag_id)
+                count = all_counts.count_of(tag_id) if all_counts is not None else 0
                 rows.append(FacetRow(tag_id, name, count, tag_id in included, tag_id in work_filter.exclude_tags))
         groups.append(
             {
@@ -186,12 +184,3 @@ def _facet_groups(facets, work_filter: WorkFilter, show_all: str | None = None) 
             }
         )
     return groups
-
-
-def _count_of(counts, tag_id: int) -> int:
-    if counts is None:
-        return 0
-    where = np.flatnonzero(counts.tag_ids == tag_id) if isinstance(counts, FacetCounts) else None
-    if where is not None:
-        return int(counts.counts[where[0]]) if len(where) else 0
-    return dict(counts).get(tag_id, 0)
