@@ -1,8 +1,18 @@
-"""Small display helpers for blurbs and work pages."""
+"""A work's blurb: the summary card every works listing shows, one per work.
+
+A listing page shows 20 blurbs with about 16 tag links each. Written as a template that was most of the
+page's time (about a thousand template nodes per blurb), so the blurb is built here in Python, every value
+escaped on the way in.
+"""
+
+from html import escape
 
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.safestring import SafeString, mark_safe
 
-from fanfold.tags.models import RATING_SYMBOLS
+from fanfold.tags.models import RATING_SYMBOLS, TagType
 
 register = template.Library()
 
@@ -13,32 +23,89 @@ _RATING_CLASSES = {
     "Explicit": "rating-explicit",
     "Not Rated": "rating-notrated",
 }
+# The tag lists under the fandoms line, in AO3's order.
+_LISTED_TYPES = (
+    (TagType.WARNING, "warnings"),
+    (TagType.RELATIONSHIP, "relationships"),
+    (TagType.CHARACTER, "characters"),
+    (TagType.FREEFORM, "freeforms"),
+)
 
 
-@register.filter
-def rating_symbol(tag) -> str:
-    return RATING_SYMBOLS.get(getattr(tag, "name", ""), "?")
-
-
-@register.filter
-def rating_class(tag) -> str:
-    return _RATING_CLASSES.get(getattr(tag, "name", ""), "rating-notrated")
-
-
-@register.filter
-def warning_symbol(warnings) -> str:
-    names = {tag.name for tag in warnings}
+def warning_symbol(names: list[str]) -> str:
     if "Creator Chose Not To Use Archive Warnings" in names:
         return "CW"
-    if names - {"No Archive Warnings Apply"}:
+    if set(names) - {"No Archive Warnings Apply"}:
         return "!"
     return "—"
 
 
-@register.filter
-def category_symbol(categories) -> str:
-    if not categories:
+def category_symbol(names: list[str]) -> str:
+    if not names:
         return "—"
-    if len(categories) > 1:
+    if len(names) > 1:
         return "Multi"
-    return categories[0].name
+    return names[0]
+
+
+def _tag_link(tag) -> str:
+    return f'<a class="tag" href="{escape(tag.get_absolute_url())}">{escape(tag.name)}</a>'
+
+
+@register.simple_tag
+def blurb(work) -> SafeString:
+    """The blurb of `work`, whose tags and creators are prefetched (`WorkQuerySet.with_blurb_data`)."""
+    by_type: dict[str, list] = {}
+    for tag in work.tags.all():
+        by_type.setdefault(tag.type, []).append(tag)
+    ratings = [tag.name for tag in by_type.get(TagType.RATING, ())]
+    rating = ratings[0] if ratings else ""
+    warnings = [tag.name for tag in by_type.get(TagType.WARNING, ())]
+    categories = [tag.name for tag in by_type.get(TagType.CATEGORY, ())]
+    creators = ", ".join(
+        f'<a rel="author" href="{escape(pseud.get_absolute_url())}">{escape(str(pseud))}</a>'
+        for pseud in work.creators.all()
+    )
+    parts = [
+        f'<li class="blurb work" id="work_{work.pk}" role="article">\n',
+        f'  <p class="datetime">{format_date(timezone.localtime(work.revised_at), "j M Y")}</p>\n',
+        f'  <h3 class="heading">\n    <a href="{escape(work.get_absolute_url())}">{escape(work.title)}</a> by\n',
+        f"    {creators or 'Anonymous'}\n",
+    ]
+    if work.restricted:
+        parts.append('    <span class="restricted" title="Only shown to signed-in users">🔒</span>\n')
+    if not work.posted:
+        parts.append('    <span class="draft-label">(Draft)</span>\n')
+    completion = "Complete Work" if work.complete else "Work in Progress"
+    parts += [
+        '  </h3>\n  <p class="fandoms"><span class="required-tags">\n',
+        f'    <span class="rating {_RATING_CLASSES.get(rating, "rating-notrated")}" title="{escape(rating)}">'
+        f"{RATING_SYMBOLS.get(rating, '?')}</span>\n",
+        f'    <span class="warnings" title="{escape(", ".join(warnings))}">{warning_symbol(warnings)}</span>\n',
+        f'    <span class="category" title="{escape(", ".join(categories) or "No category")}">'
+        f"{escape(category_symbol(categories))}</span>\n",
+        f'    <span class="complete" title="{completion}">{"✓" if work.complete else "…"}</span>\n  </span>\n  ',
+        ", ".join(_tag_link(tag) for tag in by_type.get(TagType.FANDOM, ())),
+        '</p>\n  <ul class="tags">\n',
+    ]
+    for tag_type, css in _LISTED_TYPES:
+        parts += [f'    <li class="{css}">{_tag_link(tag)}</li>\n' for tag in by_type.get(tag_type, ())]
+    parts.append("  </ul>\n")
+    if work.summary:
+        # Stored sanitized (one allowlist, on the way in).
+        parts.append(f'  <blockquote class="userstuff summary">{work.summary}</blockquote>\n')
+    snippet = getattr(work, "search_snippet", None)
+    if snippet:
+        parts.append(f'  <p class="snippet">{snippet}</p>\n')
+    stats = (
+        ("language", "Language", escape(work.get_language_display())),
+        ("words", "Words", f"{work.word_count:,}"),
+        ("chapters", "Chapters", work.chapters_display),
+        ("comments", "Comments", f"{work.comment_count:,}"),
+        ("kudos", "Kudos", f"{work.kudos_count:,}"),
+        ("hits", "Hits", f"{work.hit_count:,}"),
+    )
+    parts.append('  <dl class="stats">\n')
+    parts += [f'    <dt class="{css}">{label}</dt><dd class="{css}">{value}</dd>\n' for css, label, value in stats]
+    parts.append("  </dl>\n</li>")
+    return mark_safe("".join(parts))  # noqa: S308 (every value is escaped above; the summary is stored sanitized)
