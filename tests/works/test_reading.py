@@ -147,3 +147,24 @@ def test_listing_query_count_does_not_grow_with_works(make_work, client, monkeyp
     for n in range(3, 25):
         make_work(title=f"Work {n}", freeforms=[f"Tag {n}"])
     assert queries_for_listing() == few
+
+
+def test_blurb_escapes_what_writers_type_and_marks_restricted_works(make_work, make_user, client):
+    writer = make_user("bold")
+    make_work(
+        writer,
+        title='<script>alert("t")</script> & more',
+        summary="<p>Kept <em>emphasis</em></p><script>x()</script>",
+        freeforms=['"Quoted" & odd'],
+        relationships=["A/B"],
+        categories=["F/M", "M/M"],
+        restricted=True,
+    )
+    guest_page = client.get(reverse("works:list")).content.decode()
+    assert "&lt;script&gt;" not in guest_page  # a restricted work is not listed for guests at all
+    client.force_login(make_user("reader"))
+    page = client.get(reverse("works:list")).content.decode()
+    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &amp; more" in page and "<script>" not in page
+    assert "Kept <em>emphasis</em>" in page  # the summary's allowed HTML survives, the script does not
+    assert "&quot;Quoted&quot; &amp; odd</a>" in page
+    assert 'class="restricted"' in page and 'title="F/M, M/M">Multi</span>' in page
