@@ -9,6 +9,12 @@ A work is stored as one row per text: its title, each creator's name, each tag (
 filtered under), its summary, its notes, and its posted chapters' text in chunks of `CHUNK_WORDS` words that
 overlap by `MAX_PHRASE_WORDS`, so no phrase of at most that many words is lost at a chunk's edge and no row
 outgrows what PostgreSQL positions (16,383 words) or a tsvector (1 MB) can hold.
+
+A phrase made only of very common words ("of the", "at the end of") would make either engine read the
+positions of words that occur everywhere. So each text whose words include two `COMMON_WORDS` side by side
+also has a pair text: one token per such pair (`of0the`), in order, with `0` wherever a run of such pairs
+breaks. A phrase of common words is then the phrase of its pairs in the pair texts, which only ever holds
+pairs, so it matches exactly where the words do. Pair texts live in their own id ranges (`PAIR_FIELD`).
 """
 
 import re
@@ -38,6 +44,23 @@ MAX_PHRASE_WORDS = 64
 # Best match: each search term a work matches adds the weight of the best field it matched in.
 FIELD_WEIGHTS = {"title": 8.0, "tag": 4.0, "creator": 4.0, "summary": 3.0, "notes": 1.0, "text": 2.0}
 SNIPPET_WORDS = 12
+# The most frequent words of English fiction. Changing this list needs `manage.py rebuild_search_text`.
+COMMON_WORDS = frozenset(
+    """
+    a about after again against all also always am an and another any are around as at away back be because
+    been before behind being between both but by came can come could did do does down each even ever every eyes
+    face felt few first for from get go going good got had hand has have he head her here herself him himself
+    his how i if in into is it its just know last left like little long look looked made make man me might more
+    most much must my never new next night no not nothing now of off on once one only or other our out over own
+    right room said same saw say see she should so some something still such than that the their them then
+    there these they thing think this those thought through time to too took turned two under until up us very
+    voice want was way we well went were what when where which while who why will with without would yes yet
+    you your
+    """.split()
+)
+PAIR_FIELD = {field: f"{field}~" for field in FIELDS}
+_PAIR_OFFSET = 8  # a pair text's field number is its field's plus this
+_PAIR_BREAK = "0"
 # Each distinct word or phrase is one database query.
 MAX_TERMS = 30
 _SQL_CHUNK = 500
@@ -89,10 +112,27 @@ def work_search_texts(work_ids: Iterable[int]) -> dict[int, dict[str, list[str]]
     return texts
 
 
-def text_id(field: str, work_id: int, number: int) -> int:
+def text_id(field: str, work_id: int, number: int, *, pairs: bool = False) -> int:
     """A stored text's id: its field, its work and its number within them, so a match's id says whose text
-    it is (no join), and a search in one field is a range of ids."""
-    return FIELD_NUMBERS[field] << 56 | work_id << 16 | number
+    it is (no join), and a search in one field is a range of ids. `pairs`: the id of that text's pair text."""
+    return (FIELD_NUMBERS[field] + (_PAIR_OFFSET if pairs else 0)) << 56 | work_id << 16 | number
+
+
+def pair_token(first: str, second: str) -> str:
+    return f"{first}0{second}"
+
+
+def common_pairs(chunk: list[str]) -> str:
+    """The pair text of a text's words: each pair of common words side by side, runs of them broken by `0`."""
+    tokens: list[str] = []
+    for first, second in zip(chunk, chunk[1:], strict=False):
+        if first in COMMON_WORDS and second in COMMON_WORDS:
+            tokens.append(pair_token(first, second))
+        elif tokens and tokens[-1] != _PAIR_BREAK:
+            tokens.append(_PAIR_BREAK)
+    if tokens and tokens[-1] == _PAIR_BREAK:
+        tokens.pop()
+    return " ".join(tokens)
 
 
 def _rows_of(work_id: int, fields: dict[str, list[str]], only: Iterable[str]) -> list[SearchText]:
@@ -107,6 +147,9 @@ def _rows_of(work_id: int, fields: dict[str, list[str]], only: Iterable[str]) ->
                 if chunk and number < MAX_TEXTS:
                     identity = text_id(field, work_id, number)
                     rows.append(SearchText(id=identity, work_id=work_id, field=field, words=" ".join(chunk)))
+                    if pairs := common_pairs(chunk):
+                        identity = text_id(field, work_id, number, pairs=True)
+                        rows.append(SearchText(id=identity, work_id=work_id, field=PAIR_FIELD[field], words=pairs))
                     number += 1
     return rows
 
@@ -119,7 +162,8 @@ def store_search_texts(work_ids: Iterable[int], fields: Iterable[str] = FIELDS) 
     if unknown:
         raise ValueError(f"unknown search fields {sorted(unknown)}")
     for chunk in _chunks(ids):
-        SearchText.objects.filter(work_id__in=chunk, field__in=fields).delete()
+        stored_fields = [*fields, *(PAIR_FIELD[field] for field in fields)]
+        SearchText.objects.filter(work_id__in=chunk, field__in=stored_fields).delete()
         texts = work_search_texts(chunk)
         rows = [row for work_id, found in texts.items() for row in _rows_of(work_id, found, fields)]
         SearchText.objects.bulk_create(rows, batch_size=1_000)
@@ -151,14 +195,18 @@ def term_hits(term: Term) -> tuple[np.ndarray, np.ndarray]:
     found = term_words(term)
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    pairs = len(found) > 1 and all(word in COMMON_WORDS for word in found)
+    if pairs:
+        found = [pair_token(first, second) for first, second in zip(found, found[1:], strict=False)]
     phrase = " ".join(found)
     if connection.vendor == "postgresql":
         sql, params, range_sql = _POSTGRESQL_TERM, [phrase], " AND id BETWEEN %s AND %s"
     else:
         sql, params, range_sql = _SQLITE_TERM, [f'"{phrase}"'], " AND rowid BETWEEN %s AND %s"
-    if term.field:
-        sql += range_sql
-        params += [text_id(term.field, 0, 0), text_id(term.field, _WORK_MASK, MAX_TEXTS - 1)]
+    # Word texts or pair texts, of one field or of all.
+    first_field, last_field = (term.field, term.field) if term.field else (FIELDS[0], FIELDS[-1])
+    sql += range_sql
+    params += [text_id(first_field, 0, 0, pairs=pairs), text_id(last_field, _WORK_MASK, MAX_TEXTS - 1, pairs=pairs)]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A common word's bitmap of matching texts goes lossy at the default work_mem, and every text
@@ -173,7 +221,7 @@ def term_hits(term: Term) -> tuple[np.ndarray, np.ndarray]:
             joined = cursor.fetchone()[0]
             ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
     works = (ids >> 16) & _WORK_MASK
-    weights = _WEIGHTS[ids >> 56]
+    weights = _WEIGHTS[(ids >> 56) % _PAIR_OFFSET]
     # Per work, its best field's weight: sort by work, best first, and keep each work's first.
     order = np.lexsort((-weights, works))
     works, weights = works[order], weights[order]

@@ -30,9 +30,16 @@ from fanfold.works.models import Chapter, Creatorship, Work
 pytestmark = pytest.mark.django_db
 
 WORKS = 160
-# Few words, so that terms and phrases match some works and not others; some need Unicode folding.
-VOCABULARY = ["lantern", "harbour", "storm", "Éclair", "éclair", "STRASSE", "straße", "日本", "don't", "kiss", "42"]
-SEARCH_WORDS = ["lantern", "harbour", "storm", "éclair", "ÉCLAIR", "strasse", "日本", "日", "don", "t", "kiss", "42"]
+# Few words, so that terms and phrases match some works and not others; some need Unicode folding; some are
+# common words, whose phrases are matched through pair texts.
+VOCABULARY = [
+    *("lantern", "harbour", "storm", "Éclair", "éclair", "STRASSE", "straße", "日本", "don't", "kiss", "42"),
+    *("the", "The", "of", "in"),
+]
+SEARCH_WORDS = [
+    *("lantern", "harbour", "storm", "éclair", "ÉCLAIR", "strasse", "日本", "日", "don", "t", "kiss", "42"),
+    *("the", "THE", "of", "in"),
+]
 
 
 def _text(rng: random.Random, low: int, high: int) -> str:
@@ -201,3 +208,21 @@ def test_draft_chapters_hidden_and_restricted_works_are_never_found(dataset):
     for chapter in Chapter.objects.filter(work_id__in=universe, posted=False, position=2)[:5]:
         first = Chapter.objects.get(work_id=chapter.work_id, position=1)
         assert stored[chapter.work_id].strip() == first.content.removeprefix("<p>").removesuffix("</p>").strip()
+
+
+@pytest.mark.parametrize("phrase", ["of the", "the of", "in the of", "the the", "THE of in", "of the lantern"])
+@pytest.mark.parametrize("field", [None, "text", "title", "summary"])
+def test_phrases_of_common_words_match_exactly_through_pair_texts(dataset, phrase, field):
+    term = Term(phrase, field, True)
+    found, expected = _resolve(text_match(term), set(dataset["texts"])), _brute_force(term, dataset)
+    assert found == expected
+    if field is None and len(phrase.split()) < 4:
+        assert expected, "the data should hold the phrase somewhere"
+
+
+def test_pair_texts_break_where_a_run_of_common_pairs_does():
+    from fanfold.discovery.fulltext import common_pairs
+
+    assert common_pairs("of the lantern in the end of it".split()) == "of0the 0 in0the 0 of0it"
+    assert common_pairs("lantern storm".split()) == ""
+    assert common_pairs("the lantern".split()) == ""
