@@ -310,7 +310,7 @@ def _html(text: str) -> str:
 
 def make_batch(start: int, end: int) -> dict:
     """Works `start`..`end` of the plan with their prose: rows for works, chapters and search texts."""
-    from fanfold.discovery.fulltext import FIELDS, _rows_of
+    from fanfold.discovery.fulltext import FIELDS, _rows_of, common_word_presence
 
     plan = _PLAN
     config: Config = plan["config"]
@@ -332,6 +332,7 @@ def make_batch(start: int, end: int) -> dict:
     tables = plan["tables"]
     work_table, chapter_table, text_table = tables["work"], tables["chapter"], tables["search_text"]
     works, chapter_rows, text_rows = [], [], []
+    common: dict = collections.defaultdict(set)
     offset = 0
     for number in range(start, end):
         work_id = plan["work_ids"][number]
@@ -382,7 +383,9 @@ def make_batch(start: int, end: int) -> dict:
         # The same rows `fulltext.store_search_texts` would write for this work.
         rows = _rows_of(work_id, fields, FIELDS)
         text_rows += [text_table.row(row.id, row.work_id, row.field, row.words) for row in rows]
-    return {"works": works, "chapters": chapter_rows, "search_texts": text_rows, "words": total}
+        for key, offsets in common_word_presence(rows).items():
+            common[key] |= offsets
+    return {"works": works, "chapters": chapter_rows, "search_texts": text_rows, "words": total, "common": common}
 
 
 # Loading ---------------------------------------------------------------------------------------------------
@@ -431,6 +434,8 @@ def load(plan: dict, *, batch: int, time_limit: float) -> dict:
 
 def _write(plan: dict, bounds: list, pending: collections.deque, pool, time_limit: float) -> dict:
     from django.db import connection, transaction
+
+    from fanfold.discovery.fulltext import FIELDS, store_common_words
 
     migration = importlib.import_module("fanfold.discovery.migrations.0002_search_text")
     tables = plan["tables"]
@@ -486,6 +491,7 @@ def _write(plan: dict, bounds: list, pending: collections.deque, pool, time_limi
                 tagging, [tagging.row(work_ids[n], tag) for n in range(first, end) for tag in plan["tags"][n]]
             )
             loader.insert(tables["search_text"], made["search_texts"])
+            store_common_words(work_ids[first:end], FIELDS, made["common"])
         words += made["words"]
         if submitted % 20 == 0 or end == count:
             print(
@@ -536,12 +542,17 @@ def _write(plan: dict, bounds: list, pending: collections.deque, pool, time_limi
 def check_search_texts(sample: list[int]) -> dict:
     """Whether the loaded rows are what `store_search_texts` writes for the same works, and what it costs."""
     from fanfold.discovery import fulltext
-    from fanfold.discovery.models import SearchText
+    from fanfold.discovery.models import CommonWordWorks, SearchText
 
     def stored() -> list[tuple]:
         return sorted(SearchText.objects.filter(work_id__in=sample).values_list("id", "work_id", "field", "words"))
 
-    loaded = stored()
+    def common() -> list[tuple]:
+        blocks = {work_id // fulltext.BLOCK_WORKS for work_id in sample}
+        rows = CommonWordWorks.objects.filter(block__in=blocks).values_list("word", "field", "block", "bits")
+        return sorted((word, field, block, bytes(bits)) for word, field, block, bits in rows)
+
+    loaded, loaded_common = stored(), common()
     started = time.perf_counter()
     texts = fulltext.work_search_texts(sample)
     read_s = time.perf_counter() - started
@@ -558,6 +569,7 @@ def check_search_texts(sample: list[int]) -> dict:
         "sample_works": len(sample),
         "rows": len(loaded),
         "same_as_store_search_texts": loaded == expected == rewritten,
+        "common_words_same_as_store_search_texts": loaded_common == common(),
         "work_search_texts_s": round(read_s, 2),
         "store_search_texts_s": round(store_s, 2),
         "store_search_texts_works_per_s": round(len(sample) / store_s, 1),

@@ -15,10 +15,14 @@ positions of words that occur everywhere. So each text whose words include two `
 also has a pair text: one token per such pair (`of0the`), in order, with `0` wherever a run of such pairs
 breaks. A phrase of common words is then the phrase of its pairs in the pair texts, which only ever holds
 pairs, so it matches exactly where the words do. Pair texts live in their own id ranges (`PAIR_FIELD`).
+
+A single common word is not looked up in either engine at all: `CommonWordWorks` keeps, per word and field,
+a bitmap of the works that hold it, a few dozen rows where a full-text index has hundreds of thousands.
 """
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -28,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from fanfold.core.html import html_to_text
 from fanfold.discovery.index import TextLimit
-from fanfold.discovery.models import SearchText
+from fanfold.discovery.models import CommonWordWorks, SearchText
 from fanfold.discovery.search_query import And, Expression, Not, Or, SearchSyntaxError, Term, words
 from fanfold.tags.models import Tag
 from fanfold.tags.services import filter_tag_ids
@@ -162,11 +166,91 @@ def store_search_texts(work_ids: Iterable[int], fields: Iterable[str] = FIELDS) 
     if unknown:
         raise ValueError(f"unknown search fields {sorted(unknown)}")
     for chunk in _chunks(ids):
-        stored_fields = [*fields, *(PAIR_FIELD[field] for field in fields)]
-        SearchText.objects.filter(work_id__in=chunk, field__in=stored_fields).delete()
-        texts = work_search_texts(chunk)
-        rows = [row for work_id, found in texts.items() for row in _rows_of(work_id, found, fields)]
-        SearchText.objects.bulk_create(rows, batch_size=1_000)
+        with transaction.atomic():
+            stored_fields = [*fields, *(PAIR_FIELD[field] for field in fields)]
+            SearchText.objects.filter(work_id__in=chunk, field__in=stored_fields).delete()
+            texts = work_search_texts(chunk)
+            rows = [row for work_id, found in texts.items() for row in _rows_of(work_id, found, fields)]
+            SearchText.objects.bulk_create(rows, batch_size=1_000)
+            store_common_words(chunk, fields, common_word_presence(rows))
+
+
+# Common words ------------------------------------------------------------------------------------------
+
+BLOCK_WORKS = 4_096
+_BLOCK_BYTES = BLOCK_WORKS // 8
+_LOCK_SPACE = 0x46464357  # PostgreSQL advisory locks of common-word blocks: (this, block)
+
+Presence = dict[tuple[str, int, int], set[int]]
+
+
+def common_word_presence(rows: Iterable[SearchText]) -> Presence:
+    """(word, field number, block) -> the offsets in that block of the works whose texts hold the word."""
+    present: Presence = defaultdict(set)
+    for row in rows:
+        number = FIELD_NUMBERS.get(row.field)  # not pair texts
+        if number is not None:
+            block, offset = divmod(row.work_id, BLOCK_WORKS)
+            for word in COMMON_WORDS.intersection(row.words.split()):
+                present[word, number, block].add(offset)
+    return present
+
+
+def store_common_words(work_ids: Iterable[int], fields: Iterable[str], present: Presence) -> None:
+    """Set, for these works and fields, exactly the common-word bits of `present`; clear their others."""
+    numbers = sorted({FIELD_NUMBERS[field] for field in fields})
+    offsets: dict[int, list[int]] = defaultdict(list)
+    for work_id in work_ids:
+        block, offset = divmod(work_id, BLOCK_WORKS)
+        offsets[block].append(offset)
+    blocks = sorted(offsets)
+    if not blocks or not numbers:
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Writers of the same block take turns (read, change, write); always in block order, so two
+            # writers never wait for each other in a circle.
+            with connection.cursor() as cursor:
+                for block in blocks:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, block])
+        stored = {
+            (row.word, row.field, row.block): row
+            for row in CommonWordWorks.objects.filter(field__in=numbers, block__in=blocks)
+        }
+        created, changed, emptied = [], [], []
+        for key in sorted(stored.keys() | present.keys()):
+            word, number, block = key
+            row = stored.get(key)
+            old = bytes(row.bits) if row is not None else bytes(_BLOCK_BYTES)
+            bits = np.unpackbits(np.frombuffer(old, dtype=np.uint8), bitorder="little")
+            bits[offsets[block]] = 0
+            bits[sorted(present.get(key, ()))] = 1
+            new = np.packbits(bits, bitorder="little").tobytes()
+            if row is None:
+                if bits.any():
+                    created.append(CommonWordWorks(word=word, field=number, block=block, bits=new))
+            elif not bits.any():
+                emptied.append(row.pk)
+            elif new != old:
+                row.bits = new
+                changed.append(row)
+        CommonWordWorks.objects.filter(pk__in=emptied).delete()
+        CommonWordWorks.objects.bulk_update(changed, ["bits"], batch_size=500)
+        CommonWordWorks.objects.bulk_create(created, batch_size=1_000)
+
+
+def _common_word_hits(word: str, field: str | None) -> tuple[np.ndarray, np.ndarray]:
+    rows = CommonWordWorks.objects.filter(word=word)
+    if field:
+        rows = rows.filter(field=FIELD_NUMBERS[field])
+    works, weights = [], []
+    for number, block, bits in rows.values_list("field", "block", "bits"):
+        found = np.flatnonzero(np.unpackbits(np.frombuffer(bytes(bits), dtype=np.uint8), bitorder="little"))
+        works.append(found.astype(np.int64) + block * BLOCK_WORKS)
+        weights.append(np.full(len(found), _WEIGHTS[number]))
+    if not works:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return _best_per_work(np.concatenate(works), np.concatenate(weights))
 
 
 # Matching ----------------------------------------------------------------------------------------------
@@ -195,6 +279,8 @@ def term_hits(term: Term) -> tuple[np.ndarray, np.ndarray]:
     found = term_words(term)
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if len(found) == 1 and found[0] in COMMON_WORDS:
+        return _common_word_hits(found[0], term.field)
     pairs = len(found) > 1 and all(word in COMMON_WORDS for word in found)
     if pairs:
         found = [pair_token(first, second) for first, second in zip(found, found[1:], strict=False)]
@@ -220,8 +306,10 @@ def term_hits(term: Term) -> tuple[np.ndarray, np.ndarray]:
             cursor.execute(f"SELECT group_concat(rowid) FROM ({sql})", params)  # noqa: S608 (constant SQL)
             joined = cursor.fetchone()[0]
             ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
-    works = (ids >> 16) & _WORK_MASK
-    weights = _WEIGHTS[(ids >> 56) % _PAIR_OFFSET]
+    return _best_per_work((ids >> 16) & _WORK_MASK, _WEIGHTS[(ids >> 56) % _PAIR_OFFSET])
+
+
+def _best_per_work(works: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # Per work, its best field's weight: sort by work, best first, and keep each work's first.
     order = np.lexsort((-weights, works))
     works, weights = works[order], weights[order]

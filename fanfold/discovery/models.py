@@ -36,3 +36,25 @@ class SearchText(models.Model):
 
     def __str__(self) -> str:
         return f"work {self.work_id} {self.field}: {self.words[:40]}"
+
+
+class CommonWordWorks(models.Model):
+    """Which works hold one very common word (`fulltext.COMMON_WORDS`) in one field, for a block of work ids:
+    bit `work_id % BLOCK_WORKS` of `bits` (least significant bit first) for work `block * BLOCK_WORKS + …`.
+
+    Such a word is in most works, and reading it from a full-text index means reading hundreds of thousands
+    of entries; here it is a few dozen rows. Kept by `fulltext.store_search_texts`.
+    """
+
+    word = models.CharField(max_length=40)
+    field = models.PositiveSmallIntegerField()
+    block = models.BigIntegerField()
+    bits = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["word", "field", "block"], name="discovery_commonword_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} in field {self.field}, block {self.block}"

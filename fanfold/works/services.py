@@ -281,9 +281,10 @@ def work_post(*, work: Work) -> Work:
 
 @transaction.atomic
 def work_delete(*, work: Work) -> None:
-    record_work_change(work.pk)
+    work_id = work.pk  # delete() clears it
+    record_work_change(work_id)
     work.delete()
-    search_text_refresh(work_ids=[work.pk])
+    search_text_refresh(work_ids=[work_id])
 
 
 @transaction.atomic

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from fanfold.accounts.services import pseud_create, pseud_update
 from fanfold.discovery.fulltext import text_id
-from fanfold.discovery.models import SearchText
+from fanfold.discovery.models import CommonWordWorks, SearchText
 from fanfold.discovery.query import WorkFilter
 from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.tags.models import Tag
 from fanfold.tags.wrangling import tag_make_canonical, tag_make_synonym
 from fanfold.works.models import Work
-from fanfold.works.services import ChapterFields, WorkFields, chapter_add, work_update
+from fanfold.works.services import ChapterFields, WorkFields, chapter_add, chapter_update, work_delete, work_update
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +197,28 @@ def test_the_snippet_of_a_match_deep_in_a_long_chapter(make_work, writer, client
     snippet = re.search(r'<p class="snippet">(.*?)</p>', page).group(1)
     assert snippet.startswith("… ") and snippet.endswith(" …")
     assert "an <mark>albatross</mark> circled the mast" in snippet
+
+
+def test_common_words_find_works_and_stop_finding_them_when_the_text_changes(make_work, writer, client):
+
+    lamp = make_work(writer, title="Lamp", content="<p>She lit the lamp.</p>")
+    make_work(writer, title="Gull", content="<p>Gulls cry above it.</p>")
+    assert titles(listing(client, q="the")) == ["Lamp"]
+    assert titles(listing(client, q='"lit the"')) == ["Lamp"]
+    assert titles(listing(client, q="title:the")) == []
+    assert sorted(titles(listing(client, q="the OR it"))) == ["Gull", "Lamp"]
+    chapter = lamp.chapters.get()
+    chapter_update(chapter=chapter, fields=ChapterFields(content="<p>A lamp, lit.</p>"))
+    assert titles(listing(client, q="the")) == []
+    assert titles(listing(client, q='"lit the"')) == []
+    assert CommonWordWorks.objects.filter(word="the").count() == 0  # no empty bitmaps are kept
+
+
+def test_a_deleted_work_leaves_nothing_for_search(make_work, writer):
+
+    work = make_work(writer, title="The End", content="<p>It was the end of it all.</p>")
+    assert SearchText.objects.filter(work_id=work.pk).exists() and CommonWordWorks.objects.exists()
+    work_id = work.pk
+    work_delete(work=work)
+    assert not SearchText.objects.filter(work_id=work_id).exists()
+    assert not CommonWordWorks.objects.exists()

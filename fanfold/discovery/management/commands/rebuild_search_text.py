@@ -24,7 +24,11 @@ class Command(BaseCommand):
                 search_text_refresh(work_ids=batch)
             if options["verbosity"] > 1:
                 self.stdout.write(f"{start + len(batch):,} of {len(work_ids):,} works")
-        # Texts of works deleted without going through the services.
+        # Texts of works deleted without going through the services: storing them again removes them.
         stale = SearchText.objects.exclude(work_id__in=Work.objects.values("id"))
-        removed, _ = stale.delete()
-        self.stdout.write(f"Search text rebuilt for {len(work_ids):,} works ({removed:,} stale texts removed).")
+        stale_ids = sorted(set(stale.values_list("work_id", flat=True)))
+        with transaction.atomic():
+            search_text_refresh(work_ids=stale_ids)
+        self.stdout.write(
+            f"Search text rebuilt for {len(work_ids):,} works ({len(stale_ids):,} deleted works' removed)."
+        )
