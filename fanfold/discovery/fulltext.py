@@ -448,13 +448,17 @@ def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
             low -= 1
         while high < len(text) and not text[high].isspace():
             high += 1
-        found = _snippet_in(text[low:high], wanted)
+        found = _snippet_in(text[low:high], wanted, cut_before=low > 0, cut_after=high < len(text))
         if found is not None:
             return found
     return _snippet_in(text, wanted)
 
 
-def _snippet_in(text: str, wanted: list[list[str]]) -> SafeString | None:
+def _snippet_in(
+    text: str, wanted: list[list[str]], *, cut_before: bool = False, cut_after: bool = False
+) -> SafeString | None:
+    """The snippet of the first match in `text`; None if there is none, or if `text` was cut from a longer
+    text (`cut_before`, `cut_after`) too close to the match to show its words around it."""
     stream = words(text)
     place = length = None
     for phrase in wanted:
@@ -480,6 +484,8 @@ def _snippet_in(text: str, wanted: list[list[str]]) -> SafeString | None:
         following.append(later.group())
         if len(following) > SNIPPET_WORDS:
             break
+    if (cut_before and first < SNIPPET_WORDS) or (cut_after and len(following) <= SNIPPET_WORDS):
+        return None
     window = [*pieces[max(0, first - SNIPPET_WORDS) :], *following[:SNIPPET_WORDS]]
     searched = {word for phrase in wanted for word in phrase}
     shown = [

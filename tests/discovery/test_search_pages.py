@@ -190,7 +190,16 @@ def test_a_search_with_too_many_words_is_refused_with_a_reason(client):
     assert "at most 30 different words and phrases; this one has 40" in page
 
 
-@pytest.mark.parametrize("before", ["filler " * 5000, "Straße " * 3000 + "filler " * 100])
+@pytest.mark.parametrize(
+    "before",
+    [
+        "filler " * 5000,
+        "Straße " * 3000 + "filler " * 100,
+        # The searched word inside a longer one first, and the match itself near the edge of the text read first.
+        "filler " * 100 + "superalbatrossy " + "x " * 172,
+        "filler " * 100 + "superalbatrossy " + "x " * 180,
+    ],
+)
 def test_the_snippet_of_a_match_deep_in_a_long_chapter(make_work, writer, client, before):
     make_work(writer, title="Long Haul", content=f"<p>{before}an albatross circled the mast {'after ' * 50}</p>")
     page = listing(client, q="albatross").content.decode()
@@ -200,7 +209,6 @@ def test_the_snippet_of_a_match_deep_in_a_long_chapter(make_work, writer, client
 
 
 def test_common_words_find_works_and_stop_finding_them_when_the_text_changes(make_work, writer, client):
-
     lamp = make_work(writer, title="Lamp", content="<p>She lit the lamp.</p>")
     make_work(writer, title="Gull", content="<p>Gulls cry above it.</p>")
     assert titles(listing(client, q="the")) == ["Lamp"]
