@@ -1,9 +1,12 @@
 """What readers notice of the index: who sees what, exclusions, and changes showing up after they are made."""
 
+import random
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
+from fanfold.accounts.services import mute_add
 from fanfold.discovery import index as discovery_index
 from fanfold.discovery.index import DiscoveryIndex, get_index
 from fanfold.discovery.models import WorkChange
@@ -12,6 +15,7 @@ from fanfold.discovery.selectors import works_search
 from fanfold.discovery.services import record_work_change
 from fanfold.tags.models import Tag
 from fanfold.works.models import Work
+from fanfold.works.selectors import listed_works
 from fanfold.works.services import WorkFields, work_delete, work_update
 
 
@@ -179,3 +183,26 @@ def test_a_change_committed_after_newer_ones_were_seen_is_still_applied(make_wor
     assert index.catch_up() == 1
     assert index.search(WorkFilter(), signed_in=True).total == 0
     assert index.catch_up() == 0
+
+
+def test_the_index_lists_exactly_what_listed_works_allows_for_every_kind_of_reader(make_work, make_user, shared_index):
+    """The index applies the visibility rules itself; this keeps it in step with `listed_works`."""
+    rng = random.Random(3)
+    writers = [make_user(f"w{n}") for n in range(4)]
+    works = []
+    for n in range(40):
+        work = make_work(rng.choice(writers), title=f"Work {n}", post=rng.random() < 0.8, restricted=rng.random() < 0.3)
+        works.append(work)
+    hidden = [work.pk for work in works if rng.random() < 0.15]
+    with transaction.atomic():
+        Work.objects.filter(pk__in=hidden).update(hidden=True)
+        for work_id in hidden:
+            record_work_change(work_id)
+    reader, muter = make_user("plainreader"), make_user("muter")
+    mute_add(user=muter, muted=writers[0])
+    mute_add(user=writers[1], muted=writers[2])
+    for viewer in (AnonymousUser(), reader, muter, writers[0], writers[1]):
+        result = works_search(work_filter=WorkFilter(), viewer=viewer, page_size=1_000)
+        expected = set(listed_works(viewer).values_list("pk", flat=True))
+        assert set(result.work_ids) == expected, viewer
+        assert result.total == len(expected)
