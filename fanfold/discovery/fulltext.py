@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 from django.db import connection, transaction
@@ -239,18 +240,30 @@ def store_common_words(work_ids: Iterable[int], fields: Iterable[str], present: 
         CommonWordWorks.objects.bulk_create(created, batch_size=1_000)
 
 
-def _common_word_hits(word: str, field: str | None) -> tuple[np.ndarray, np.ndarray]:
+class Hits(NamedTuple):
+    """The works a term matched (ascending, each once), the weight of the best field each matched in, and
+    those that matched in their chapters' text (where a snippet can show the match)."""
+
+    works: np.ndarray
+    weights: np.ndarray
+    in_text: np.ndarray
+
+
+_NO_HITS = Hits(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
+
+
+def _common_word_hits(word: str, field: str | None) -> Hits:
     rows = CommonWordWorks.objects.filter(word=word)
     if field:
         rows = rows.filter(field=FIELD_NUMBERS[field])
-    works, weights = [], []
+    works, numbers = [], []
     for number, block, bits in rows.values_list("field", "block", "bits"):
         found = np.flatnonzero(np.unpackbits(np.frombuffer(bytes(bits), dtype=np.uint8), bitorder="little"))
         works.append(found.astype(np.int64) + block * BLOCK_WORKS)
-        weights.append(np.full(len(found), _WEIGHTS[number]))
+        numbers.append(np.full(len(found), number))
     if not works:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return _best_per_work(np.concatenate(works), np.concatenate(weights))
+        return _NO_HITS
+    return _hits(np.concatenate(works), np.concatenate(numbers))
 
 
 # Matching ----------------------------------------------------------------------------------------------
@@ -273,12 +286,11 @@ _SQLITE_TERM = "SELECT rowid FROM discovery_searchtext_fts WHERE discovery_searc
 _WEIGHTS = np.asarray([FIELD_WEIGHTS[field] for field in FIELDS])
 
 
-def term_hits(term: Term) -> tuple[np.ndarray, np.ndarray]:
-    """Works whose field texts contain the term's words in order (ascending work ids, each once), and for
-    each the weight of the best field it matched in."""
+def term_hits(term: Term) -> Hits:
+    """Works whose field texts contain the term's words in order."""
     found = term_words(term)
     if not found:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return _NO_HITS
     if len(found) == 1 and found[0] in COMMON_WORDS:
         return _common_word_hits(found[0], term.field)
     pairs = len(found) > 1 and all(word in COMMON_WORDS for word in found)
@@ -306,21 +318,24 @@ def term_hits(term: Term) -> tuple[np.ndarray, np.ndarray]:
             cursor.execute(f"SELECT group_concat(rowid) FROM ({sql})", params)  # noqa: S608 (constant SQL)
             joined = cursor.fetchone()[0]
             ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
-    return _best_per_work((ids >> 16) & _WORK_MASK, _WEIGHTS[(ids >> 56) % _PAIR_OFFSET])
+    return _hits((ids >> 16) & _WORK_MASK, (ids >> 56) % _PAIR_OFFSET)
 
 
-def _best_per_work(works: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _hits(works: np.ndarray, numbers: np.ndarray) -> Hits:
+    """From a match per (work, field number) to `Hits`."""
+    in_text = np.unique(works[numbers == FIELD_NUMBERS["text"]])
+    weights = _WEIGHTS[numbers]
     # Per work, its best field's weight: sort by work, best first, and keep each work's first.
     order = np.lexsort((-weights, works))
     works, weights = works[order], weights[order]
     first = np.concatenate(([True], works[1:] != works[:-1])) if len(works) else np.zeros(0, dtype=bool)
-    return works[first], weights[first]
+    return Hits(works[first], weights[first], in_text)
 
 
 def text_match(expression: Expression) -> TextLimit:
     """Evaluate a parsed search with one database query per distinct term, and set operations on arrays."""
-    cache: dict[Term, tuple[np.ndarray, np.ndarray]] = {}
-    scored: list[tuple[np.ndarray, np.ndarray]] = []
+    cache: dict[Term, Hits] = {}
+    scored: list[Hits] = []
     distinct = {(term.text, term.field) for term in _terms(expression)}
     if len(distinct) > MAX_TERMS:
         raise SearchSyntaxError(
@@ -331,10 +346,10 @@ def text_match(expression: Expression) -> TextLimit:
         if isinstance(node, Term):
             if node not in cache:
                 cache[node] = term_hits(node)
-            works, weights = cache[node]
+            hits = cache[node]
             if positive:
-                scored.append((works, weights))
-            return works, False
+                scored.append(hits)
+            return hits.works, False
         if isinstance(node, Not):
             ids, negated = evaluate(node.child, not positive)
             return ids, not negated
@@ -353,12 +368,13 @@ def text_match(expression: Expression) -> TextLimit:
 
     ids, negated = evaluate(expression, True)
     if scored:
-        score_works = np.concatenate([works for works, _weights in scored])
+        score_works = np.concatenate([hits.works for hits in scored])
         score_ids, where = np.unique(score_works, return_inverse=True)
-        scores = np.bincount(where, weights=np.concatenate([weights for _works, weights in scored]))
+        scores = np.bincount(where, weights=np.concatenate([hits.weights for hits in scored]))
     else:
         score_ids, scores = np.zeros(0, dtype=np.int64), np.zeros(0)
-    return TextLimit(work_ids=ids, negated=negated, score_ids=score_ids, scores=scores)
+    in_text = _union([hits.in_text for hits in scored])
+    return TextLimit(work_ids=ids, negated=negated, score_ids=score_ids, scores=scores, in_text=in_text)
 
 
 def _intersection(sets: list[np.ndarray]) -> np.ndarray:
@@ -412,11 +428,18 @@ def positive_terms(expression: Expression | None) -> list[Term]:
 _TOKEN_RE = re.compile(r"\S+")
 
 
-def search_snippets(work_ids: list[int], expression: Expression | None) -> dict[int, SafeString]:
+def search_snippets(
+    work_ids: list[int], expression: Expression | None, in_text: np.ndarray | None = None
+) -> dict[int, SafeString]:
     """For each work whose posted chapters contain a searched word or phrase, the words around its first
-    occurrence with the match marked; works found only by title, tags and the like get none."""
+    occurrence with the match marked; works found only by title, tags and the like get none.
+
+    `in_text` (from `text_match`): the works that matched in their text; only their chapters are read."""
     terms = [term for term in positive_terms(expression) if term.field in (None, "text")]
     wanted = [found for term in terms if (found := words(term.text))]
+    if in_text is not None:
+        keep = np.isin(np.asarray(work_ids, dtype=np.int64), in_text)
+        work_ids = [work_id for work_id, kept in zip(work_ids, keep.tolist(), strict=True) if kept]
     if not wanted or not work_ids:
         return {}
     snippets: dict[int, SafeString] = {}

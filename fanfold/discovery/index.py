@@ -163,7 +163,8 @@ class FacetCounts(Sequence):
 class TextLimit:
     """What a full-text search matched, by work id: only these works, or (`negated`) every work but these.
 
-    `scores[i]` is the best-match score of work `score_ids[i]`; works not there score 0. Both id arrays are
+    `scores[i]` is the best-match score of work `score_ids[i]`; works not there score 0. `in_text`: the works
+    that matched a searched word in their chapters' text (what snippets are made from). The id arrays are
     ascending.
     """
 
@@ -171,6 +172,7 @@ class TextLimit:
     negated: bool = False
     score_ids: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     scores: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    in_text: np.ndarray | None = None
 
 
 @dataclasses.dataclass

@@ -102,5 +102,7 @@ def works_listing(
         ranges=ranges,
         text=text,
     )
-    found = search_snippets(result.work_ids, parsed.expression) if snippets and parsed is not None else {}
+    found = {}
+    if snippets and parsed is not None:
+        found = search_snippets(result.work_ids, parsed.expression, text.in_text if text is not None else None)
     return Listing(result=result, work_filter=work_filter, parsed=parsed, search_error=search_error, snippets=found)

@@ -230,3 +230,17 @@ def test_a_deleted_work_leaves_nothing_for_search(make_work, writer):
     work_delete(work=work)
     assert not SearchText.objects.filter(work_id=work_id).exists()
     assert not CommonWordWorks.objects.exists()
+
+
+def test_snippets_come_from_the_text_only_for_works_that_matched_there(make_work, writer, client):
+    make_work(writer, title="Heron", content="<p>A grey heron waited by the weir.</p>")
+    make_work(writer, title="Weir", content="<p>Water ran over the stones.</p>", freeforms=["Heron"])
+    make_work(writer, title="Stones", content="<p>The heron took the fish.</p>", freeforms=["Heron"])
+    page = listing(client, q="heron").content.decode()
+    blurbs = {
+        re.search(r'<a href="/works/\d+/">([^<]+)</a>', blurb).group(1): blurb
+        for blurb in page.split('<li class="blurb work"')[1:]
+    }
+    assert "grey <mark>heron</mark> waited" in blurbs["Heron"]
+    assert "The <mark>heron</mark> took" in blurbs["Stones"]
+    assert 'class="snippet"' not in blurbs["Weir"]  # found by its tag only
