@@ -307,9 +307,9 @@ def term_hits(term: Term) -> Hits:
     params += [text_id(first_field, 0, 0, pairs=pairs), text_id(last_field, _WORK_MASK, MAX_TEXTS - 1, pairs=pairs)]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A common word's bitmap of matching texts goes lossy at the default work_mem, and every text
-            # on a lossy page is then checked again.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            # A frequent word's bitmap of matching texts goes lossy at the default work_mem, and every text
+            # on a lossy page is then checked again; compiling the query (JIT) costs more than it saves.
+            cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
             cursor.execute(sql, params)
             packed = cursor.fetchone()[0]
             ids = np.frombuffer(bytes(packed), dtype=">i8").astype(np.int64) if packed else np.zeros(0, np.int64)
