@@ -256,14 +256,23 @@ def _common_word_hits(word: str, field: str | None) -> Hits:
     rows = CommonWordWorks.objects.filter(word=word)
     if field:
         rows = rows.filter(field=FIELD_NUMBERS[field])
-    works, numbers = [], []
+    # Per block, each work's best field weight, straight from the bits.
+    best: dict[int, np.ndarray] = {}
+    text: dict[int, np.ndarray] = {}
     for number, block, bits in rows.values_list("field", "block", "bits"):
-        found = np.flatnonzero(np.unpackbits(np.frombuffer(bytes(bits), dtype=np.uint8), bitorder="little"))
-        works.append(found.astype(np.int64) + block * BLOCK_WORKS)
-        numbers.append(np.full(len(found), number))
-    if not works:
+        present = np.unpackbits(np.frombuffer(bytes(bits), dtype=np.uint8), bitorder="little").astype(bool)
+        weights = best.setdefault(block, np.zeros(BLOCK_WORKS))
+        np.maximum(weights, present * _WEIGHTS[number], out=weights)
+        if number == FIELD_NUMBERS["text"]:
+            text[block] = present
+    if not best:
         return _NO_HITS
-    return _hits(np.concatenate(works), np.concatenate(numbers))
+    blocks = sorted(best)
+    found = [np.flatnonzero(best[block]) for block in blocks]
+    works = np.concatenate([offsets + block * BLOCK_WORKS for block, offsets in zip(blocks, found, strict=True)])
+    weights = np.concatenate([best[block][offsets] for block, offsets in zip(blocks, found, strict=True)])
+    in_text = [np.flatnonzero(text[block]) + block * BLOCK_WORKS for block in sorted(text)]
+    return Hits(works, weights, np.concatenate(in_text) if in_text else _NO_HITS.in_text)
 
 
 # Matching ----------------------------------------------------------------------------------------------
@@ -284,6 +293,9 @@ _POSTGRESQL_TERM = (
 )
 _SQLITE_TERM = "SELECT rowid FROM discovery_searchtext_fts WHERE discovery_searchtext_fts MATCH %s"
 _WEIGHTS = np.asarray([FIELD_WEIGHTS[field] for field in FIELDS])
+# Each field number's place in FIELD_WEIGHTS from the heaviest (0) down, and the weight at each place.
+_RANKED_WEIGHTS = np.sort(_WEIGHTS)[::-1].copy()
+_WEIGHT_RANKS = np.asarray([int(np.flatnonzero(_RANKED_WEIGHTS == weight)[0]) for weight in _WEIGHTS])
 
 
 def term_hits(term: Term) -> Hits:
@@ -324,12 +336,11 @@ def term_hits(term: Term) -> Hits:
 def _hits(works: np.ndarray, numbers: np.ndarray) -> Hits:
     """From a match per (work, field number) to `Hits`."""
     in_text = np.unique(works[numbers == FIELD_NUMBERS["text"]])
-    weights = _WEIGHTS[numbers]
-    # Per work, its best field's weight: sort by work, best first, and keep each work's first.
-    order = np.lexsort((-weights, works))
-    works, weights = works[order], weights[order]
+    # Per work, its best field's weight: sort by work, best field first (one key), and keep each work's first.
+    keys = np.sort(works << 3 | _WEIGHT_RANKS[numbers])
+    works = keys >> 3
     first = np.concatenate(([True], works[1:] != works[:-1])) if len(works) else np.zeros(0, dtype=bool)
-    return Hits(works[first], weights[first], in_text)
+    return Hits(works[first], _RANKED_WEIGHTS[keys[first] & 7], in_text)
 
 
 def text_match(expression: Expression) -> TextLimit:
