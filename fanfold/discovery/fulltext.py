@@ -27,13 +27,13 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from fanfold.core.html import html_to_text
 from fanfold.discovery.index import TextLimit
-from fanfold.discovery.models import CommonWordWorks, SearchText
+from fanfold.discovery.models import CommonWordWorks, FrequentWord, SearchText
 from fanfold.discovery.search_query import And, Expression, Not, Or, SearchSyntaxError, Term, words
 from fanfold.tags.models import Tag
 from fanfold.tags.services import filter_tag_ids
@@ -168,57 +168,87 @@ def store_search_texts(work_ids: Iterable[int], fields: Iterable[str] = FIELDS) 
         raise ValueError(f"unknown search fields {sorted(unknown)}")
     for chunk in _chunks(ids):
         with transaction.atomic():
+            lock_blocks(work_id // BLOCK_WORKS for work_id in chunk)
+            tracked = tracked_words()
+            before = SearchText.objects.filter(work_id__in=chunk, field__in=fields)
+            previous = {
+                word
+                for word, _number, _block in common_word_presence(
+                    before.values_list("work_id", "field", "words"), tracked
+                )
+            }
             stored_fields = [*fields, *(PAIR_FIELD[field] for field in fields)]
             SearchText.objects.filter(work_id__in=chunk, field__in=stored_fields).delete()
             texts = work_search_texts(chunk)
             rows = [row for work_id, found in texts.items() for row in _rows_of(work_id, found, fields)]
             SearchText.objects.bulk_create(rows, batch_size=1_000)
-            store_common_words(chunk, fields, common_word_presence(rows))
+            store_common_words(chunk, fields, common_word_presence(rows, tracked), previous)
 
 
-# Common words ------------------------------------------------------------------------------------------
+# Common and frequent words ------------------------------------------------------------------------------
 
 BLOCK_WORKS = 4_096
 _BLOCK_BYTES = BLOCK_WORKS // 8
-_LOCK_SPACE = 0x46464357  # PostgreSQL advisory locks of common-word blocks: (this, block)
+_LOCK_SPACE = 0x46464357  # PostgreSQL advisory locks of word-bitmap blocks: (this, block)
+_SQL_WORDS = 500  # words per IN (...) list
 
 Presence = dict[tuple[str, int, int], set[int]]
 
 
-def common_word_presence(rows: Iterable[SearchText]) -> Presence:
-    """(word, field number, block) -> the offsets in that block of the works whose texts hold the word."""
+def tracked_words() -> frozenset[str]:
+    """The words kept as bitmaps: `COMMON_WORDS` and every `FrequentWord`, ready or still being built.
+
+    Read it after `lock_blocks`: a word that `refresh_frequent_words` adds is then either seen here or
+    built by it after this transaction's changes."""
+    return COMMON_WORDS | frozenset(FrequentWord.objects.values_list("word", flat=True))
+
+
+def lock_blocks(blocks: Iterable[int]) -> None:
+    """Writers of the same bitmap blocks take turns (read, change, write), always in block order, so two
+    never wait for each other in a circle. SQLite needs nothing: its writers take turns already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for block in sorted(set(blocks)):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, block])
+
+
+def common_word_presence(rows: Iterable, tracked: frozenset[str] = COMMON_WORDS) -> Presence:
+    """(word, field number, block) -> the offsets in that block of the works whose word texts hold a tracked
+    word. `rows`: SearchText rows, or (work_id, field, words) tuples."""
     present: Presence = defaultdict(set)
     for row in rows:
-        number = FIELD_NUMBERS.get(row.field)  # not pair texts
+        work_id, field, text = (row.work_id, row.field, row.words) if isinstance(row, SearchText) else row
+        number = FIELD_NUMBERS.get(field)  # not pair texts
         if number is not None:
-            block, offset = divmod(row.work_id, BLOCK_WORKS)
-            for word in COMMON_WORDS.intersection(row.words.split()):
+            block, offset = divmod(work_id, BLOCK_WORKS)
+            for word in tracked.intersection(text.split()):
                 present[word, number, block].add(offset)
     return present
 
 
-def store_common_words(work_ids: Iterable[int], fields: Iterable[str], present: Presence) -> None:
-    """Set, for these works and fields, exactly the common-word bits of `present`; clear their others."""
+def store_common_words(
+    work_ids: Iterable[int], fields: Iterable[str], present: Presence, previous: Iterable[str] = ()
+) -> None:
+    """Set, for these works and fields, exactly the word bits of `present`, and clear the others of the words
+    in `present` or `previous` (the tracked words their texts held before; other bits of theirs are clear)."""
     numbers = sorted({FIELD_NUMBERS[field] for field in fields})
     offsets: dict[int, list[int]] = defaultdict(list)
     for work_id in work_ids:
         block, offset = divmod(work_id, BLOCK_WORKS)
         offsets[block].append(offset)
     blocks = sorted(offsets)
-    if not blocks or not numbers:
+    words = sorted({word for word, _number, _block in present} | set(previous))
+    if not blocks or not numbers or not words:
         return
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Writers of the same block take turns (read, change, write); always in block order, so two
-            # writers never wait for each other in a circle.
-            with connection.cursor() as cursor:
-                for block in blocks:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, block])
-        stored = {
-            (row.word, row.field, row.block): row
-            for row in CommonWordWorks.objects.filter(field__in=numbers, block__in=blocks)
-        }
-        created, changed, emptied = [], [], []
+        lock_blocks(blocks)
+        stored = {}
+        for start in range(0, len(words), _SQL_WORDS):
+            found = CommonWordWorks.objects.filter(
+                word__in=words[start : start + _SQL_WORDS], field__in=numbers, block__in=blocks
+            )
+            stored.update({(row.word, row.field, row.block): row for row in found})
+        created, replaced = [], []
         for key in sorted(stored.keys() | present.keys()):
             word, number, block = key
             row = stored.get(key)
@@ -227,17 +257,87 @@ def store_common_words(work_ids: Iterable[int], fields: Iterable[str], present: 
             bits[offsets[block]] = 0
             bits[sorted(present.get(key, ()))] = 1
             new = np.packbits(bits, bitorder="little").tobytes()
-            if row is None:
-                if bits.any():
-                    created.append(CommonWordWorks(word=word, field=number, block=block, bits=new))
-            elif not bits.any():
-                emptied.append(row.pk)
-            elif new != old:
-                row.bits = new
-                changed.append(row)
-        CommonWordWorks.objects.filter(pk__in=emptied).delete()
-        CommonWordWorks.objects.bulk_update(changed, ["bits"], batch_size=500)
+            if new == old:
+                continue
+            if row is not None:
+                replaced.append(row.pk)
+            if bits.any():
+                created.append(CommonWordWorks(word=word, field=number, block=block, bits=new))
+        # Replacing rows is quicker than updating them one by one; nothing keeps their ids.
+        for start in range(0, len(replaced), _SQL_CHUNK):
+            CommonWordWorks.objects.filter(pk__in=replaced[start : start + _SQL_CHUNK]).delete()
         CommonWordWorks.objects.bulk_create(created, batch_size=1_000)
+
+
+def _uses_bitmaps(word: str) -> bool:
+    return word in COMMON_WORDS or FrequentWord.objects.filter(word=word, ready=True).exists()
+
+
+def _is_pair_token(term: str) -> bool:
+    first, _zero, second = term.partition("0")
+    return term == _PAIR_BREAK or (first in COMMON_WORDS and second in COMMON_WORDS)
+
+
+def default_min_texts(works: int) -> int:
+    """How many texts must hold a word before it is worth bitmaps: about where reading its bitmaps (a row
+    per 4,096 works and field) is clearly cheaper than reading a row per text."""
+    return max(5_000, works // 20)
+
+
+def frequent_word_counts(min_texts: int) -> dict[str, int]:
+    """Words (not common words, not pair tokens) that at least `min_texts` word texts hold, with how many."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            last_plain = text_id(FIELDS[-1], _WORK_MASK, MAX_TEXTS - 1)
+            cursor.execute(
+                "SELECT word, ndoc FROM ts_stat(%s) WHERE ndoc >= %s",
+                [f"SELECT tsv FROM discovery_searchtext WHERE id <= {last_plain}", min_texts],  # noqa: S608 (an int)
+            )
+        else:
+            # Counts texts of both kinds; pair tokens are left out below.
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.discovery_vocabulary "
+                "USING fts5vocab(main, discovery_searchtext_fts, row)"
+            )
+            cursor.execute("SELECT term, doc FROM temp.discovery_vocabulary WHERE doc >= %s", [min_texts])
+        found = cursor.fetchall()
+    return {
+        word: count
+        for word, count in found
+        if word not in COMMON_WORDS and not _is_pair_token(word) and len(word) <= FREQUENT_WORD_LENGTH
+    }
+
+
+FREQUENT_WORD_LENGTH = 100
+
+
+def refresh_frequent_words(min_texts: int, progress=None) -> list[str]:
+    """Keep as bitmaps every word that at least `min_texts` texts hold: record the new ones, build their
+    bitmaps block by block from the stored texts (writers keep them current meanwhile), then let searches
+    use them. Returns the words added. Safe while the archive runs; an interrupted run is finished by the next.
+    """
+    counts = frequent_word_counts(min_texts)
+    known = set(FrequentWord.objects.values_list("word", flat=True))
+    added = sorted(set(counts) - known)
+    FrequentWord.objects.bulk_create(
+        [FrequentWord(word=word, texts=counts[word]) for word in added], batch_size=1_000, ignore_conflicts=True
+    )
+    pending = frozenset(FrequentWord.objects.filter(ready=False).values_list("word", flat=True))
+    if pending:
+        last = SearchText.objects.aggregate(last=models.Max("work_id"))["last"] or 0
+        for block in range(last // BLOCK_WORKS + 1):
+            first = block * BLOCK_WORKS
+            with transaction.atomic():
+                lock_blocks([block])
+                rows = SearchText.objects.filter(
+                    work_id__gte=first, work_id__lt=first + BLOCK_WORKS, field__in=FIELDS
+                ).values_list("work_id", "field", "words")
+                present = common_word_presence(rows.iterator(chunk_size=500), pending)
+                store_common_words(range(first, first + BLOCK_WORKS), FIELDS, present, previous=pending)
+            if progress is not None:
+                progress(block + 1, last // BLOCK_WORKS + 1)
+        FrequentWord.objects.filter(word__in=pending).update(ready=True)
+    return added
 
 
 class Hits(NamedTuple):
@@ -303,7 +403,7 @@ def term_hits(term: Term) -> Hits:
     found = term_words(term)
     if not found:
         return _NO_HITS
-    if len(found) == 1 and found[0] in COMMON_WORDS:
+    if len(found) == 1 and _uses_bitmaps(found[0]):
         return _common_word_hits(found[0], term.field)
     pairs = len(found) > 1 and all(word in COMMON_WORDS for word in found)
     if pairs:

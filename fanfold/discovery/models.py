@@ -46,7 +46,7 @@ class CommonWordWorks(models.Model):
     of entries; here it is a few dozen rows. Kept by `fulltext.store_search_texts`.
     """
 
-    word = models.CharField(max_length=40)
+    word = models.CharField(max_length=100)
     field = models.PositiveSmallIntegerField()
     block = models.BigIntegerField()
     bits = models.BinaryField()
@@ -58,3 +58,15 @@ class CommonWordWorks(models.Model):
 
     def __str__(self) -> str:
         return f"{self.word} in field {self.field}, block {self.block}"
+
+
+class FrequentWord(models.Model):
+    """A word outside `fulltext.COMMON_WORDS` that so many texts hold that it is kept as `CommonWordWorks`
+    bitmaps too (`manage.py refresh_frequent_words` picks them). Searches use the bitmaps once `ready`."""
+
+    word = models.CharField(max_length=100, unique=True)
+    ready = models.BooleanField(default=False)
+    texts = models.PositiveIntegerField(help_text="How many texts held the word when it was picked.")
+
+    def __str__(self) -> str:
+        return self.word

@@ -15,14 +15,18 @@ from fanfold.discovery.fulltext import (
     FIELD_WEIGHTS,
     FIELDS,
     MAX_PHRASE_WORDS,
+    frequent_word_counts,
     positive_terms,
+    refresh_frequent_words,
     store_search_texts,
     text_match,
     work_search_texts,
 )
 from fanfold.discovery.index import DiscoveryIndex, reset_index
+from fanfold.discovery.models import CommonWordWorks, FrequentWord
 from fanfold.discovery.query import WorkFilter
 from fanfold.discovery.search_query import And, Not, Or, ParsedSearch, Term, matches, parse_search, to_text
+from fanfold.discovery.search_query import words as words_of
 from fanfold.discovery.selectors import works_listing
 from fanfold.tags.models import Tag, TagType, name_key
 from fanfold.works.models import Chapter, Creatorship, Work
@@ -101,12 +105,18 @@ def dataset(django_db_setup, django_db_blocker):
         )
         ids = [work.pk for work in works]
         store_search_texts(ids)
+        # About half the words are kept as bitmaps of works (frequent words), the rest are read from the
+        # full-text index, so both ways are held to the brute force.
+        counts = sorted(frequent_word_counts(1).values())
+        frequent = refresh_frequent_words(min_texts=counts[len(counts) // 2])
+        assert frequent and len(frequent) < len(counts)
         texts = work_search_texts(ids)
         listed = {work.pk for work in works if work.posted and not work.hidden}
         public = {work.pk for work in works if work.posted and not work.hidden and not work.restricted}
         yield {"texts": texts, "listed": listed, "public": public, "ids": ids}
         Work.objects.filter(pk__in=ids).delete()
         store_search_texts(ids)
+        FrequentWord.objects.all().delete()
         Tag.objects.filter(name__startswith="FT ").delete()
         User.objects.filter(pk__in=[user.pk for user in users]).delete()
 
@@ -226,3 +236,12 @@ def test_pair_texts_break_where_a_run_of_common_pairs_does():
     assert common_pairs("of the lantern in the end of it".split()) == "of0the 0 in0the 0 of0it"
     assert common_pairs("lantern storm".split()) == ""
     assert common_pairs("the lantern".split()) == ""
+
+
+def test_frequent_words_are_words_of_the_texts_and_kept_as_bitmaps(dataset):
+    frequent = set(FrequentWord.objects.filter(ready=True).values_list("word", flat=True))
+    stored_words = {
+        word for fields in dataset["texts"].values() for texts in fields.values() for t in texts for word in words_of(t)
+    }
+    assert frequent <= stored_words  # no pair tokens, no break marks
+    assert set(CommonWordWorks.objects.filter(word__in=frequent).values_list("word", flat=True)) == frequent

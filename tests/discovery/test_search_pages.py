@@ -1,5 +1,6 @@
 """Searching from the works listing: inside work text, with snippets, fields, ranges and sorts, and clear errors."""
 
+import io
 import re
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from fanfold.accounts.services import pseud_create, pseud_update
 from fanfold.discovery.fulltext import text_id
-from fanfold.discovery.models import CommonWordWorks, SearchText
+from fanfold.discovery.models import CommonWordWorks, FrequentWord, SearchText
 from fanfold.discovery.query import WorkFilter
 from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.tags.models import Tag
@@ -244,3 +245,22 @@ def test_snippets_come_from_the_text_only_for_works_that_matched_there(make_work
     assert "grey <mark>heron</mark> waited" in blurbs["Heron"]
     assert "The <mark>heron</mark> took" in blurbs["Stones"]
     assert 'class="snippet"' not in blurbs["Weir"]  # found by its tag only
+
+
+def test_frequent_words_found_through_bitmaps_follow_every_later_change(make_work, writer, client):
+    lamp = make_work(writer, title="Lamp", content="<p>The lighthouse keeper slept.</p>")
+    make_work(writer, title="Gull", content="<p>A lighthouse, far off.</p>")
+    make_work(writer, title="Stone", content="<p>Nothing here.</p>")
+    out = io.StringIO()
+    call_command("refresh_frequent_words", "--min-texts", "2", stdout=out)
+    assert "lighthouse" in out.getvalue()
+    assert FrequentWord.objects.filter(word="lighthouse", ready=True).exists()
+    assert sorted(titles(listing(client, q="lighthouse"))) == ["Gull", "Lamp"]
+    chapter_update(chapter=lamp.chapters.get(), fields=ChapterFields(content="<p>The keeper slept.</p>"))
+    make_work(writer, title="Beacon", content="<p>Lighthouse lamps.</p>")
+    assert sorted(titles(listing(client, q="lighthouse"))) == ["Beacon", "Gull"]
+    assert sorted(titles(listing(client, q="-lighthouse"))) == ["Lamp", "Stone"]
+    # Running it again adds nothing new.
+    out = io.StringIO()
+    call_command("refresh_frequent_words", "--min-texts", "2", stdout=out)
+    assert out.getvalue().startswith("0 words added")
