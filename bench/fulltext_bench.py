@@ -2,10 +2,12 @@
 
     DEBUG=1 .venv/bin/python bench/fulltext_bench.py [--works 100000] [--db sqlite|postgres] [--queries 50]
                                                      [--keep] [--reuse] [--name fulltext] [--experiment work_mem]
+                                                     [--no-frequent-words]
 
 Generates works (chapters of Zipf-distributed prose, titles, summaries, notes, tags, creators), loads them into a
 fresh database (SQLite under var/bench/fulltext/ by default; `--db postgres` into the throwaway database
-`fanfold_fulltext_bench` on 127.0.0.1:5432), builds the discovery index from it, then times each query class end to
+`fanfold_fulltext_bench` on 127.0.0.1:5432), runs `refresh_frequent_words` on it (timed; `--no-frequent-words`
+skips it), builds the discovery index from it, then times each query class end to
 end (`works_listing` as a guest, sorted by best match, with and without snippets) and its `text_match` part alone.
 Prints p50/p95 per class, the load time and the size on disk, profiles any class whose p95 misses the target, and
 writes the figures under this backend's name in bench/results/fulltext.json. The database is removed at the end
@@ -993,6 +995,12 @@ def main() -> None:
         "--name", default="fulltext", help="names the database: var/bench/NAME/ or fanfold_NAME_bench (postgres)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--no-frequent-words",
+        dest="frequent_words",
+        action="store_false",
+        help="skip manage.py refresh_frequent_words after loading (only the common English words get bitmaps)",
+    )
     parser.add_argument("--reuse", action="store_true", help="time a kept database again instead of loading")
     args = parser.parse_args()
     config = Config(args.works, args.seed, args.vocabulary, args.zipf, args.median_words, args.sigma, args.max_words)
@@ -1058,6 +1066,24 @@ def main() -> None:
         report["reused"] = True
         words = vocabulary(config.vocabulary, config.seed)
         print(f"reusing the loaded {backend} database (loaded in {report['load']['total_s']} s)")
+        call_command("migrate", verbosity=0)  # a database kept by an older version gets the newer tables
+
+    if args.frequent_words:
+        from fanfold.discovery.fulltext import default_min_texts, refresh_frequent_words
+        from fanfold.discovery.models import CommonWordWorks, FrequentWord
+        from fanfold.works.models import Work
+
+        started = time.perf_counter()
+        min_texts = default_min_texts(Work.objects.count())
+        added = refresh_frequent_words(min_texts)
+        report["frequent_words"] = {
+            "min_texts": min_texts,
+            "added_now": len(added),
+            "words": FrequentWord.objects.filter(ready=True).count(),
+            "bitmap_rows": CommonWordWorks.objects.count(),
+            "refresh_s": round(time.perf_counter() - started, 1),
+        }
+        print(f"frequent words: {report['frequent_words']}", flush=True)
 
     report["disk"] = disk_size(connection.vendor)
     print(f"size on disk: {report['disk']}", flush=True)

@@ -66,6 +66,10 @@ COMMON_WORDS = frozenset(
 PAIR_FIELD = {field: f"{field}~" for field in FIELDS}
 _PAIR_OFFSET = 8  # a pair text's field number is its field's plus this
 _PAIR_BREAK = "0"
+_STORED_FIELD_NUMBERS = {
+    **FIELD_NUMBERS,
+    **{PAIR_FIELD[field]: number + _PAIR_OFFSET for field, number in FIELD_NUMBERS.items()},
+}
 # Each distinct word or phrase is one database query.
 MAX_TERMS = 30
 _SQL_CHUNK = 500
@@ -170,14 +174,14 @@ def store_search_texts(work_ids: Iterable[int], fields: Iterable[str] = FIELDS) 
         with transaction.atomic():
             lock_blocks(work_id // BLOCK_WORKS for work_id in chunk)
             tracked = tracked_words()
-            before = SearchText.objects.filter(work_id__in=chunk, field__in=fields)
+            stored_fields = [*fields, *(PAIR_FIELD[field] for field in fields)]
+            before = SearchText.objects.filter(work_id__in=chunk, field__in=stored_fields)
             previous = {
                 word
                 for word, _number, _block in common_word_presence(
                     before.values_list("work_id", "field", "words"), tracked
                 )
             }
-            stored_fields = [*fields, *(PAIR_FIELD[field] for field in fields)]
             SearchText.objects.filter(work_id__in=chunk, field__in=stored_fields).delete()
             texts = work_search_texts(chunk)
             rows = [row for work_id, found in texts.items() for row in _rows_of(work_id, found, fields)]
@@ -213,25 +217,26 @@ def lock_blocks(blocks: Iterable[int]) -> None:
 
 
 def common_word_presence(rows: Iterable, tracked: frozenset[str] = COMMON_WORDS) -> Presence:
-    """(word, field number, block) -> the offsets in that block of the works whose word texts hold a tracked
-    word. `rows`: SearchText rows, or (work_id, field, words) tuples."""
+    """(word, field number, block) -> the offsets in that block of the works whose texts hold a tracked word
+    (a pair token, in pair texts: their field numbers are `_PAIR_OFFSET` on). `rows`: SearchText rows, or
+    (work_id, field, words) tuples."""
     present: Presence = defaultdict(set)
     for row in rows:
         work_id, field, text = (row.work_id, row.field, row.words) if isinstance(row, SearchText) else row
-        number = FIELD_NUMBERS.get(field)  # not pair texts
-        if number is not None:
-            block, offset = divmod(work_id, BLOCK_WORKS)
-            for word in tracked.intersection(text.split()):
-                present[word, number, block].add(offset)
+        number = _STORED_FIELD_NUMBERS[field]
+        block, offset = divmod(work_id, BLOCK_WORKS)
+        for word in tracked.intersection(text.split()):
+            present[word, number, block].add(offset)
     return present
 
 
 def store_common_words(
     work_ids: Iterable[int], fields: Iterable[str], present: Presence, previous: Iterable[str] = ()
 ) -> None:
-    """Set, for these works and fields, exactly the word bits of `present`, and clear the others of the words
-    in `present` or `previous` (the tracked words their texts held before; other bits of theirs are clear)."""
-    numbers = sorted({FIELD_NUMBERS[field] for field in fields})
+    """Set, for these works and fields (word and pair texts), exactly the bits of `present`, and clear the
+    others of the words in `present` or `previous` (the tracked words their texts held before; other bits of
+    theirs are clear)."""
+    numbers = sorted({FIELD_NUMBERS[field] + offset for field in fields for offset in (0, _PAIR_OFFSET)})
     offsets: dict[int, list[int]] = defaultdict(list)
     for work_id in work_ids:
         block, offset = divmod(work_id, BLOCK_WORKS)
@@ -273,11 +278,6 @@ def _uses_bitmaps(word: str) -> bool:
     return word in COMMON_WORDS or FrequentWord.objects.filter(word=word, ready=True).exists()
 
 
-def _is_pair_token(term: str) -> bool:
-    first, _zero, second = term.partition("0")
-    return term == _PAIR_BREAK or (first in COMMON_WORDS and second in COMMON_WORDS)
-
-
 def default_min_texts(works: int) -> int:
     """How many texts must hold a word before it is worth bitmaps: about where reading its bitmaps (a row
     per 4,096 works and field) is clearly cheaper than reading a row per text."""
@@ -285,16 +285,15 @@ def default_min_texts(works: int) -> int:
 
 
 def frequent_word_counts(min_texts: int) -> dict[str, int]:
-    """Words (not common words, not pair tokens) that at least `min_texts` word texts hold, with how many."""
+    """Words (and pair tokens: a phrase of two common words) that at least `min_texts` texts hold, with how
+    many; not the common words, which always have bitmaps."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            last_plain = text_id(FIELDS[-1], _WORK_MASK, MAX_TEXTS - 1)
             cursor.execute(
-                "SELECT word, ndoc FROM ts_stat(%s) WHERE ndoc >= %s",
-                [f"SELECT tsv FROM discovery_searchtext WHERE id <= {last_plain}", min_texts],  # noqa: S608 (an int)
+                "SELECT word, ndoc FROM ts_stat('SELECT tsv FROM discovery_searchtext') WHERE ndoc >= %s",
+                [min_texts],
             )
         else:
-            # Counts texts of both kinds; pair tokens are left out below.
             cursor.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.discovery_vocabulary "
                 "USING fts5vocab(main, discovery_searchtext_fts, row)"
@@ -304,7 +303,7 @@ def frequent_word_counts(min_texts: int) -> dict[str, int]:
     return {
         word: count
         for word, count in found
-        if word not in COMMON_WORDS and not _is_pair_token(word) and len(word) <= FREQUENT_WORD_LENGTH
+        if word not in COMMON_WORDS and word != _PAIR_BREAK and len(word) <= FREQUENT_WORD_LENGTH
     }
 
 
@@ -329,9 +328,9 @@ def refresh_frequent_words(min_texts: int, progress=None) -> list[str]:
             first = block * BLOCK_WORKS
             with transaction.atomic():
                 lock_blocks([block])
-                rows = SearchText.objects.filter(
-                    work_id__gte=first, work_id__lt=first + BLOCK_WORKS, field__in=FIELDS
-                ).values_list("work_id", "field", "words")
+                rows = SearchText.objects.filter(work_id__gte=first, work_id__lt=first + BLOCK_WORKS).values_list(
+                    "work_id", "field", "words"
+                )
                 present = common_word_presence(rows.iterator(chunk_size=500), pending)
                 store_common_words(range(first, first + BLOCK_WORKS), FIELDS, present, previous=pending)
             if progress is not None:
@@ -352,18 +351,22 @@ class Hits(NamedTuple):
 _NO_HITS = Hits(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
 
 
-def _common_word_hits(word: str, field: str | None) -> Hits:
+def _common_word_hits(word: str, field: str | None, *, pairs: bool = False) -> Hits:
+    """A tracked word's works from its bitmaps: in word texts, or (`pairs`) a pair token in pair texts."""
     rows = CommonWordWorks.objects.filter(word=word)
+    offset = _PAIR_OFFSET if pairs else 0
     if field:
-        rows = rows.filter(field=FIELD_NUMBERS[field])
+        rows = rows.filter(field=FIELD_NUMBERS[field] + offset)
+    else:
+        rows = rows.filter(field__gte=offset, field__lt=offset + len(FIELDS))
     # Per block, each work's best field weight, straight from the bits.
     best: dict[int, np.ndarray] = {}
     text: dict[int, np.ndarray] = {}
     for number, block, bits in rows.values_list("field", "block", "bits"):
         present = np.unpackbits(np.frombuffer(bytes(bits), dtype=np.uint8), bitorder="little").astype(bool)
         weights = best.setdefault(block, np.zeros(BLOCK_WORKS))
-        np.maximum(weights, present * _WEIGHTS[number], out=weights)
-        if number == FIELD_NUMBERS["text"]:
+        np.maximum(weights, present * _WEIGHTS[number - offset], out=weights)
+        if number - offset == FIELD_NUMBERS["text"]:
             text[block] = present
     if not best:
         return _NO_HITS
@@ -408,6 +411,8 @@ def term_hits(term: Term) -> Hits:
     pairs = len(found) > 1 and all(word in COMMON_WORDS for word in found)
     if pairs:
         found = [pair_token(first, second) for first, second in zip(found, found[1:], strict=False)]
+        if len(found) == 1 and _uses_bitmaps(found[0]):
+            return _common_word_hits(found[0], term.field, pairs=True)
     phrase = " ".join(found)
     if connection.vendor == "postgresql":
         sql, params, range_sql = _POSTGRESQL_TERM, [phrase], " AND id BETWEEN %s AND %s"

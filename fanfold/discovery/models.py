@@ -39,8 +39,9 @@ class SearchText(models.Model):
 
 
 class CommonWordWorks(models.Model):
-    """Which works hold one very common word (`fulltext.COMMON_WORDS`) in one field, for a block of work ids:
-    bit `work_id % BLOCK_WORKS` of `bits` (least significant bit first) for work `block * BLOCK_WORKS + …`.
+    """Which works hold one very common or frequent word in one field, for a block of work ids: bit
+    `work_id % BLOCK_WORKS` of `bits` (least significant bit first) for work `block * BLOCK_WORKS + …`.
+    `field` is the field's number in `fulltext.FIELDS`, or that plus 8 for a pair token in a pair text.
 
     Such a word is in most works, and reading it from a full-text index means reading hundreds of thousands
     of entries; here it is a few dozen rows. Kept by `fulltext.store_search_texts`.
@@ -61,8 +62,9 @@ class CommonWordWorks(models.Model):
 
 
 class FrequentWord(models.Model):
-    """A word outside `fulltext.COMMON_WORDS` that so many texts hold that it is kept as `CommonWordWorks`
-    bitmaps too (`manage.py refresh_frequent_words` picks them). Searches use the bitmaps once `ready`."""
+    """A word outside `fulltext.COMMON_WORDS`, or a pair token (two common words side by side), that so many
+    texts hold that it is kept as `CommonWordWorks` bitmaps too (`manage.py refresh_frequent_words` picks
+    them). Searches use the bitmaps once `ready`."""
 
     word = models.CharField(max_length=100, unique=True)
     ready = models.BooleanField(default=False)

@@ -12,10 +12,12 @@ from fanfold.accounts.models import User
 from fanfold.accounts.services import user_create
 from fanfold.discovery.fulltext import (
     CHUNK_WORDS,
+    COMMON_WORDS,
     FIELD_WEIGHTS,
     FIELDS,
     MAX_PHRASE_WORDS,
     frequent_word_counts,
+    pair_token,
     positive_terms,
     refresh_frequent_words,
     store_search_texts,
@@ -238,10 +240,15 @@ def test_pair_texts_break_where_a_run_of_common_pairs_does():
     assert common_pairs("the lantern".split()) == ""
 
 
-def test_frequent_words_are_words_of_the_texts_and_kept_as_bitmaps(dataset):
+def test_frequent_words_are_words_or_pairs_of_the_texts_and_kept_as_bitmaps(dataset):
     frequent = set(FrequentWord.objects.filter(ready=True).values_list("word", flat=True))
-    stored_words = {
-        word for fields in dataset["texts"].values() for texts in fields.values() for t in texts for word in words_of(t)
+    texts = [words_of(text) for fields in dataset["texts"].values() for texts in fields.values() for text in texts]
+    held = {word for found in texts for word in found} | {
+        pair_token(first, second)
+        for found in texts
+        for first, second in zip(found, found[1:], strict=False)
+        if first in COMMON_WORDS and second in COMMON_WORDS
     }
-    assert frequent <= stored_words  # no pair tokens, no break marks
+    assert frequent <= held  # no break marks
+    assert any("0" in word for word in frequent), "some pairs of common words should be frequent too"
     assert set(CommonWordWorks.objects.filter(word__in=frequent).values_list("word", flat=True)) == frequent
