@@ -1089,10 +1089,9 @@ def main() -> None:
     print(f"size on disk: {report['disk']}", flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT name, setting, unit FROM pg_settings WHERE name IN ('work_mem', 'shared_buffers')")
-            report["machine"]["postgresql_settings"] = {
-                name: f"{value}{unit or ''}" for name, value, unit in cursor.fetchall()
-            }
+            cursor.execute("SELECT current_setting('work_mem'), current_setting('shared_buffers')")
+            work_mem, shared_buffers = cursor.fetchone()
+            report["machine"]["postgresql_settings"] = {"work_mem": work_mem, "shared_buffers": shared_buffers}
             cursor.execute("SHOW server_version")
             report["machine"]["postgresql"] = cursor.fetchone()[0]
 
