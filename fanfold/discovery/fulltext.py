@@ -182,7 +182,7 @@ def store_search_texts(work_ids: Iterable[int], fields: Iterable[str] = FIELDS) 
                     before.values_list("work_id", "field", "words"), tracked
                 )
             }
-            SearchText.objects.filter(work_id__in=chunk, field__in=stored_fields).delete()
+            before.delete()
             texts = work_search_texts(chunk)
             rows = [row for work_id, found in texts.items() for row in _rows_of(work_id, found, fields)]
             SearchText.objects.bulk_create(rows, batch_size=1_000)
@@ -195,6 +195,7 @@ BLOCK_WORKS = 4_096
 _BLOCK_BYTES = BLOCK_WORKS // 8
 _LOCK_SPACE = 0x46464357  # PostgreSQL advisory locks of word-bitmap blocks: (this, block)
 _SQL_WORDS = 500  # words per IN (...) list
+FREQUENT_WORD_LENGTH = FrequentWord._meta.get_field("word").max_length
 
 Presence = dict[tuple[str, int, int], set[int]]
 
@@ -305,9 +306,6 @@ def frequent_word_counts(min_texts: int) -> dict[str, int]:
         for word, count in found
         if word not in COMMON_WORDS and word != _PAIR_BREAK and len(word) <= FREQUENT_WORD_LENGTH
     }
-
-
-FREQUENT_WORD_LENGTH = 100
 
 
 def refresh_frequent_words(min_texts: int, progress=None) -> list[str]:

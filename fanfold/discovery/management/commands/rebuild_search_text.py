@@ -30,5 +30,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             search_text_refresh(work_ids=stale_ids)
         self.stdout.write(
-            f"Search text rebuilt for {len(work_ids):,} works ({len(stale_ids):,} deleted works' removed)."
+            f"Search text rebuilt for {len(work_ids):,} works ({len(stale_ids):,} deleted works' texts removed)."
         )
