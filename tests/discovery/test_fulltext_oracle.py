@@ -12,12 +12,12 @@ from fanfold.accounts.models import User
 from fanfold.accounts.services import user_create
 from fanfold.discovery.fulltext import (
     CHUNK_WORDS,
-    COMMON_WORDS,
     FIELD_WEIGHTS,
     FIELDS,
     MAX_PHRASE_WORDS,
     frequent_word_counts,
     pair_token,
+    pairable,
     positive_terms,
     refresh_frequent_words,
     store_search_texts,
@@ -222,22 +222,35 @@ def test_draft_chapters_hidden_and_restricted_works_are_never_found(dataset):
         assert stored[chapter.work_id].strip() == first.content.removeprefix("<p>").removesuffix("</p>").strip()
 
 
-@pytest.mark.parametrize("phrase", ["of the", "the of", "in the of", "the the", "THE of in", "of the lantern"])
+# Through pair texts: common words, and common words next to plain words. Through word texts: a pair of
+# uncommon words ("lantern storm"), or a common word next to digits, accented letters or Japanese.
+PAIR_PHRASES = [
+    *("of the", "the of", "in the of", "the the", "THE of in", "of the lantern", "the lantern", "lantern the"),
+    *("storm of the harbour", "kiss in kiss", "the don t", "lantern storm the", "the 42", "éclair of", "the 日"),
+]
+
+
+@pytest.mark.parametrize("phrase", PAIR_PHRASES)
 @pytest.mark.parametrize("field", [None, "text", "title", "summary"])
-def test_phrases_of_common_words_match_exactly_through_pair_texts(dataset, phrase, field):
+def test_phrases_with_common_words_match_exactly(dataset, phrase, field):
     term = Term(phrase, field, True)
     found, expected = _resolve(text_match(term), set(dataset["texts"])), _brute_force(term, dataset)
     assert found == expected
-    if field is None and len(phrase.split()) < 4:
+    if field is None and len(phrase.split()) < 3:
         assert expected, "the data should hold the phrase somewhere"
 
 
-def test_pair_texts_break_where_a_run_of_common_pairs_does():
+def test_pair_texts_pair_common_words_with_their_neighbours_and_break_between_runs():
     from fanfold.discovery.fulltext import common_pairs
 
-    assert common_pairs("of the lantern in the end of it".split()) == "of0the 0 in0the 0 of0it"
+    assert common_pairs("of the lantern in the end of it".split()) == (
+        "of0the the0lantern lantern0in in0the the0end end0of of0it"
+    )
     assert common_pairs("lantern storm".split()) == ""
-    assert common_pairs("the lantern".split()) == ""
+    assert common_pairs("the lantern storm harbour of".split()) == "the0lantern 0 harbour0of"
+    # Digits (a token splits at its first 0 only), other scripts and very long words are never paired.
+    assert common_pairs("the 42 of the café in 日".split()) == "of0the"
+    assert common_pairs(["the", "a" * 41, "of", "a" * 40]) == f"of0{'a' * 40}"
 
 
 def test_frequent_words_are_words_or_pairs_of_the_texts_and_kept_as_bitmaps(dataset):
@@ -247,8 +260,8 @@ def test_frequent_words_are_words_or_pairs_of_the_texts_and_kept_as_bitmaps(data
         pair_token(first, second)
         for found in texts
         for first, second in zip(found, found[1:], strict=False)
-        if first in COMMON_WORDS and second in COMMON_WORDS
+        if pairable(first, second)
     }
     assert frequent <= held  # no break marks
-    assert any("0" in word for word in frequent), "some pairs of common words should be frequent too"
+    assert any("0" in word for word in frequent), "some pairs should be frequent too"
     assert set(CommonWordWorks.objects.filter(word__in=frequent).values_list("word", flat=True)) == frequent

@@ -46,6 +46,10 @@ def test_filter_exclude_sort_page_and_share(page, context, make_work, make_user)
     # Sort by kudos, most first.
     page.get_by_label("Sort by").select_option("kudos_count")
     page.get_by_role("button", name="Sort and Filter").first.click()
+    # The old page shows the same count, so wait for the sorted page itself before reading it.
+    page.wait_for_url(re.compile(r"[?&]sort=kudos_count(&|$)"))
+    expect(page.get_by_label("Sort by")).to_have_value("kudos_count")
+    expect(page.locator("li.blurb")).to_have_count(16)
     kudos = [int(k) for k in page.locator("li.blurb dd.kudos").all_inner_texts()]
     assert kudos == sorted(kudos, reverse=True) and kudos[0] == 4
 

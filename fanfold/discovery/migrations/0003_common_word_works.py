@@ -3,16 +3,6 @@
 from django.db import migrations, models
 
 
-def rebuild_search_texts(apps, schema_editor):
-    """Search texts stored before this migration have no pair texts and no common-word bitmaps: store them
-    again (nothing to do on a new database). Derived data, so this uses the search code itself."""
-    from fanfold.discovery.fulltext import store_search_texts
-
-    work_ids = list(apps.get_model("works", "Work").objects.values_list("id", flat=True))
-    if work_ids:
-        store_search_texts(work_ids)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("discovery", "0002_search_text"),
@@ -37,5 +27,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(rebuild_search_texts, migrations.RunPython.noop),
     ]
