@@ -10,13 +10,13 @@ filtered under), its summary, its notes, and its posted chapters' text in chunks
 overlap by `MAX_PHRASE_WORDS`, so no phrase of at most that many words is lost at a chunk's edge and no row
 outgrows what PostgreSQL positions (16,383 words) or a tsvector (1 MB) can hold.
 
-A phrase with a very common word in it ("of the", "at the end of", "at sounazand") would make either engine
-read the positions of a word that occurs everywhere: PostgreSQL checks the positions of every text that holds
-all its words. So each text whose words include a common word next to another word (`pairable`) also has a
-pair text: one token per such pair (`of0the`, `at0sounazand`), in order, with `0` wherever a run of such pairs
-breaks. A phrase whose neighbouring words are all pairable is then the phrase of its pairs in the pair texts,
-which only ever holds pairs, so it matches exactly where the words do, and its tokens are rarer than its
-words. Pair texts live in their own id ranges (`PAIR_FIELD`).
+A phrase made only of very common words ("of the", "at the end of") would make either engine read the
+positions of words that occur everywhere. So each text whose words include two `COMMON_WORDS` side by side
+(`pairable`) also has a pair text: one token per such pair (`of0the`), in order, with `0` wherever a run of
+such pairs breaks. A phrase of common words is then the phrase of its pairs in the pair texts, which only ever
+holds pairs, so it matches exactly where the words do. Pair texts live in their own id ranges (`PAIR_FIELD`).
+Pairing a common word with any neighbour too would make PostgreSQL's phrases of one common word fast, but it
+made the search table nearly twice as large and every other search slower (BENCHMARKS.md).
 
 A single common word is not looked up in either engine at all: `CommonWordWorks` keeps, per word and field,
 a bitmap of the works that hold it, a few dozen rows where a full-text index has hundreds of thousands.
@@ -133,27 +133,15 @@ def pair_token(first: str, second: str) -> str:
     return f"{first}0{second}"
 
 
-_PAIR_WORD_LENGTH = 40
-
-
 def pairable(first: str, second: str) -> bool:
-    """Whether two words side by side get a pair token: at least one of them is a common word (a phrase
-    through the word texts would read the positions of a word that most texts hold), and the other is common
-    too or plain ASCII letters, short, so that a token splits into its two words at its first `0` only and
-    both databases read it as one word."""
-    if first in COMMON_WORDS:
-        other = second
-    elif second in COMMON_WORDS:
-        other = first
-    else:
-        return False
-    return other in COMMON_WORDS or (other.isascii() and other.isalpha() and len(other) <= _PAIR_WORD_LENGTH)
+    """Whether two words side by side get a pair token: both are common words."""
+    return first in COMMON_WORDS and second in COMMON_WORDS
 
 
 def common_pairs(chunk: list[str]) -> str:
     """The pair text of a text's words: a token for each pairable pair of words side by side, in order, with
-    `0` where a run of them breaks. A phrase whose neighbouring words are all pairable is then the same phrase
-    of pair tokens here, which no common word's long list of positions slows."""
+    `0` where a run of them breaks. A phrase of common words is then the same phrase of pair tokens here,
+    which no common word's long list of positions slows."""
     tokens: list[str] = []
     for first, second in zip(chunk, chunk[1:], strict=False):
         if pairable(first, second):

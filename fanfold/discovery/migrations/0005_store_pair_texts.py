@@ -2,9 +2,9 @@ from django.db import migrations
 
 
 def store_search_texts_again(apps, schema_editor):
-    """Search texts stored before this migration have no pair texts (or pair texts of common words only) and
-    no word bitmaps: store every work's again (nothing to do on a new database). Derived data, so this uses
-    the search code itself, which needs every table up to this migration."""
+    """Search texts stored before this migration may have no pair texts and no word bitmaps: store every
+    work's again (nothing to do on a new database). Derived data, so this uses the search code itself, which
+    needs every table up to this migration."""
     from fanfold.discovery.fulltext import store_search_texts
 
     work_ids = list(apps.get_model("works", "Work").objects.values_list("id", flat=True))
