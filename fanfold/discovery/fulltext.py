@@ -15,8 +15,8 @@ positions of words that occur everywhere. So each text whose words include two `
 (`pairable`) also has a pair text: one token per such pair (`of0the`), in order, with `0` wherever a run of
 such pairs breaks. A phrase of common words is then the phrase of its pairs in the pair texts, which only ever
 holds pairs, so it matches exactly where the words do. Pair texts live in their own id ranges (`PAIR_FIELD`).
-Pairing a common word with any neighbour too would make PostgreSQL's phrases of one common word fast, but it
-made the search table nearly twice as large and every other search slower (BENCHMARKS.md).
+Pairing a common word with any neighbour too made PostgreSQL's phrases of one common word faster, but it
+made the search table nearly twice as large and the other searches slower in the benchmark (BENCHMARKS.md).
 
 A single common word is not looked up in either engine at all: `CommonWordWorks` keeps, per word and field,
 a bitmap of the works that hold it, a few dozen rows where a full-text index has hundreds of thousands.
