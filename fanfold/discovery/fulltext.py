@@ -8,7 +8,9 @@ same works as the brute-force `search_query.matches`.
 A work is stored as one row per text: its title, each creator's name, each tag (its own and the tags it is
 filtered under), its summary, its notes, and its posted chapters' text in chunks of `CHUNK_WORDS` words that
 overlap by `MAX_PHRASE_WORDS`, so no phrase of at most that many words is lost at a chunk's edge and no row
-outgrows what PostgreSQL positions (16,383 words) or a tsvector (1 MB) can hold.
+outgrows what PostgreSQL positions (16,383 words) or a tsvector (1 MB) can hold. A chunk also ends before a
+word's 256th occurrence in it: PostgreSQL keeps only a word's first 255 positions in a text, and a phrase at
+a later one would go unfound (`chunk_bounds`).
 
 A phrase made only of very common words ("of the", "at the end of") would make either engine read the
 positions of words that occur everywhere. So each text whose words include two `COMMON_WORDS` side by side
@@ -24,8 +26,8 @@ a bitmap of the works that hold it, a few dozen rows where a full-text index has
 
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -48,6 +50,9 @@ MAX_TEXTS = 2**16
 _WORK_MASK = 2**40 - 1
 CHUNK_WORDS = 2_000
 MAX_PHRASE_WORDS = 64
+# PostgreSQL keeps the first 255 positions of a word in a text and drops the rest (a phrase there would be
+# missed), so no text holds a word more often.
+MAX_REPEATS = 255
 # Best match: each search term a work matches adds the weight of the best field it matched in.
 FIELD_WEIGHTS = {"title": 8.0, "tag": 4.0, "creator": 4.0, "summary": 3.0, "notes": 1.0, "text": 2.0}
 SNIPPET_WORDS = 12
@@ -153,15 +158,39 @@ def common_pairs(chunk: list[str]) -> str:
     return " ".join(tokens)
 
 
+def chunk_bounds(piece: list[str]) -> Iterator[tuple[int, int]]:
+    """Where each chunk of a text's words starts and ends: at most `CHUNK_WORDS` words, the next starting
+    `MAX_PHRASE_WORDS` before the end of the last, and cut short before any word's `MAX_REPEATS + 1`th
+    occurrence in it."""
+    start = 0
+    while True:
+        end = min(len(piece), start + CHUNK_WORDS)
+        if end - start > MAX_REPEATS and max(Counter(piece[start:end]).values()) > MAX_REPEATS:
+            end = _before_repeat(piece, start, end)
+        yield start, end
+        if end >= len(piece):
+            return
+        start = end - MAX_PHRASE_WORDS
+
+
+def _before_repeat(piece: list[str], start: int, end: int) -> int:
+    """Where, between `start` and `end`, some word occurs for the `MAX_REPEATS + 1`th time."""
+    seen: Counter[str] = Counter()
+    for at in range(start, end):
+        seen[piece[at]] += 1
+        if seen[piece[at]] > MAX_REPEATS:
+            return at
+    return end
+
+
 def _rows_of(work_id: int, fields: dict[str, list[str]], only: Iterable[str]) -> list[SearchText]:
     rows = []
     for field in only:
         number = 0
         # Each text on its own (each tag, each chapter): a phrase never runs from one into the next.
         for piece in (words(text) for text in fields[field]):
-            step = CHUNK_WORDS - MAX_PHRASE_WORDS
-            for start in range(0, max(len(piece) - MAX_PHRASE_WORDS, 1), step):
-                chunk = piece[start : start + CHUNK_WORDS]
+            for start, end in chunk_bounds(piece):
+                chunk = piece[start:end]
                 if chunk and number < MAX_TEXTS:
                     identity = text_id(field, work_id, number)
                     rows.append(SearchText(id=identity, work_id=work_id, field=field, words=" ".join(chunk)))

@@ -209,6 +209,23 @@ def test_the_snippet_of_a_match_deep_in_a_long_chapter(make_work, writer, client
     assert "an <mark>albatross</mark> circled the mast" in snippet
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        # PostgreSQL keeps a word's first 255 positions in a text: these phrases come after the 300th "the".
+        ("the cat " * 300 + "the door opened", "the door"),
+        ("the cat " * 300 + "the door opened", "cat the door"),
+        # Through pair texts: a pair of common words, repeated, then a phrase of them.
+        ("no " * 700 + "no more", "no no more"),
+        ("no " * 700 + "no more", "no more"),
+    ],
+)
+def test_a_phrase_after_hundreds_of_repeats_of_its_words_is_found(make_work, writer, client, text, phrase):
+    make_work(writer, title="Refrain", content=f"<p>{text}</p>")
+    make_work(writer, title="Other", content="<p>A cat sat. A door. More rain, no.</p>")
+    assert titles(listing(client, q=f'"{phrase}"')) == ["Refrain"]
+
+
 def test_common_words_find_works_and_stop_finding_them_when_the_text_changes(make_work, writer, client):
     lamp = make_work(writer, title="Lamp", content="<p>She lit the lamp.</p>")
     make_work(writer, title="Gull", content="<p>Gulls cry above it.</p>")

@@ -1,0 +1,35 @@
+from collections import Counter
+
+from django.db import migrations
+
+MAX_REPEATS = 255  # fulltext.MAX_REPEATS when this was written
+
+
+def store_texts_with_repeated_words(apps, schema_editor):
+    """PostgreSQL only kept the first 255 positions of a word in a text, so a phrase at a later one went
+    unfound. Texts are now cut before that; store again the works of every text stored before that holds a
+    word more often. SQLite keeps every position: nothing to do there."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from fanfold.discovery.fulltext import store_search_texts
+
+    texts = apps.get_model("discovery", "SearchText").objects.order_by("id").values_list("work_id", "words")
+    affected = set()
+    for work_id, words in texts.iterator(chunk_size=2_000):
+        if work_id in affected:
+            continue
+        split = words.split()
+        if len(split) > MAX_REPEATS and max(Counter(split).values()) > MAX_REPEATS:
+            affected.add(work_id)
+    if affected:
+        store_search_texts(sorted(affected))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("discovery", "0005_store_pair_texts"),
+    ]
+
+    operations = [
+        migrations.RunPython(store_texts_with_repeated_words, migrations.RunPython.noop),
+    ]
