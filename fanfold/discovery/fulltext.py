@@ -165,12 +165,17 @@ def chunk_bounds(piece: list[str]) -> Iterator[tuple[int, int]]:
     start = 0
     while True:
         end = min(len(piece), start + CHUNK_WORDS)
-        if end - start > MAX_REPEATS and max(Counter(piece[start:end]).values()) > MAX_REPEATS:
+        if repeats_too_often(piece[start:end]):
             end = _before_repeat(piece, start, end)
         yield start, end
         if end >= len(piece):
             return
         start = end - MAX_PHRASE_WORDS
+
+
+def repeats_too_often(chunk: list[str]) -> bool:
+    """Whether some word occurs more than `MAX_REPEATS` times in these words."""
+    return len(chunk) > MAX_REPEATS and max(Counter(chunk).values()) > MAX_REPEATS
 
 
 def _before_repeat(piece: list[str], start: int, end: int) -> int:

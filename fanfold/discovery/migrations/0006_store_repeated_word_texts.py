@@ -1,8 +1,4 @@
-from collections import Counter
-
 from django.db import migrations
-
-MAX_REPEATS = 255  # fulltext.MAX_REPEATS when this was written
 
 
 def store_texts_with_repeated_words(apps, schema_editor):
@@ -11,7 +7,7 @@ def store_texts_with_repeated_words(apps, schema_editor):
     word more often. SQLite keeps every position: nothing to do there."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    from fanfold.discovery.fulltext import store_search_texts
+    from fanfold.discovery.fulltext import repeats_too_often, store_search_texts
 
     # Word texts only: a pair token is never more often in its pair text than its first word in the word text,
     # and the `0` between runs of pairs, which may be, is never searched.
@@ -21,8 +17,7 @@ def store_texts_with_repeated_words(apps, schema_editor):
     for work_id, words in texts.iterator(chunk_size=2_000):
         if work_id in affected:
             continue
-        split = words.split()
-        if len(split) > MAX_REPEATS and max(Counter(split).values()) > MAX_REPEATS:
+        if repeats_too_often(words.split()):
             affected.add(work_id)
     if affected:
         store_search_texts(sorted(affected))
