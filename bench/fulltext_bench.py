@@ -437,7 +437,7 @@ def load(plan: dict, *, batch: int, time_limit: float) -> dict:
 def _write(plan: dict, bounds: list, pending: collections.deque, pool, time_limit: float) -> dict:
     from django.db import connection, transaction
 
-    from fanfold.discovery.fulltext import FIELDS, store_common_words
+    from fanfold.discovery.fulltext import FIELDS, PAIR_BUCKET_INDEX, pair_buckets_sql, store_common_words
 
     migration = importlib.import_module("fanfold.discovery.migrations.0002_search_text")
     tables = plan["tables"]
@@ -448,6 +448,7 @@ def _write(plan: dict, bounds: list, pending: collections.deque, pool, time_limi
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("DROP INDEX IF EXISTS discovery_searchtext_tsv")
+            cursor.execute(f"DROP INDEX IF EXISTS {PAIR_BUCKET_INDEX}")
             cursor.execute("SET session_replication_role = replica")
             cursor.execute("SET synchronous_commit = off")
         else:
@@ -518,8 +519,12 @@ def _write(plan: dict, bounds: list, pending: collections.deque, pool, time_limi
             index_started = time.perf_counter()
             cursor.execute("SET maintenance_work_mem = '2GB'")
             cursor.execute(migration.POSTGRESQL[1])  # the GIN index, as the migration makes it
-            cursor.execute("RESET maintenance_work_mem")
             steps["gin_index_s"] = time.perf_counter() - index_started
+            index_started = time.perf_counter()
+            for statement in pair_buckets_sql():  # the phrase index, as the migration makes it
+                cursor.execute(statement)
+            steps["pair_index_s"] = time.perf_counter() - index_started
+            cursor.execute("RESET maintenance_work_mem")
             cursor.execute("VACUUM ANALYZE")
         else:
             cursor.execute("PRAGMA foreign_keys = ON")
@@ -581,18 +586,22 @@ def check_search_texts(sample: list[int]) -> dict:
 def disk_size(vendor: str) -> dict:
     from django.db import connection
 
+    from fanfold.discovery.fulltext import PAIR_BUCKET_INDEX
+
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(
                 "SELECT pg_database_size(current_database()), pg_total_relation_size('discovery_searchtext'), "
-                "pg_relation_size('discovery_searchtext_tsv'), pg_total_relation_size('works_chapter'), "
-                "pg_total_relation_size('works_work')"
+                "pg_relation_size('discovery_searchtext_tsv'), pg_relation_size(%s), "
+                "pg_total_relation_size('works_chapter'), pg_total_relation_size('works_work')",
+                [PAIR_BUCKET_INDEX],
             )
-            total, texts, gin, chapters, works = cursor.fetchone()
+            total, texts, gin, pairs, chapters, works = cursor.fetchone()
             return {
                 "total_mib": round(total / 2**20),
                 "search_texts_with_indexes_mib": round(texts / 2**20),
                 "of_which_gin_index_mib": round(gin / 2**20),
+                "of_which_pair_index_mib": round(pairs / 2**20),
                 "chapters_mib": round(chapters / 2**20),
                 "works_mib": round(works / 2**20),
             }
@@ -833,20 +842,24 @@ def sql_variants(term: str, vendor: str, *, plan: bool) -> dict:
     the same answer, timed: best of three when under half a second, else once; PostgreSQL stops at 30 s."""
     from django.db import DatabaseError, connection
 
-    from fanfold.discovery.fulltext import _POSTGRESQL_TERM, _SQLITE_TERM
+    from fanfold.discovery.fulltext import _POSTGRESQL_PHRASE, _POSTGRESQL_TERM, _SQLITE_TERM, pairable
     from fanfold.discovery.search_query import words
 
-    phrase = " ".join(words(term))
+    found_words = words(term)
+    phrase = " ".join(found_words)
     if vendor == "postgresql":
-        param = phrase
         match = "FROM discovery_searchtext WHERE tsv @@ phraseto_tsquery('simple', %s)"
+        through_pairs = len(found_words) > 1 and not all(map(pairable, found_words, found_words[1:]))
+        as_run = _POSTGRESQL_PHRASE if through_pairs else _POSTGRESQL_TERM
+        params = {"as run (string_agg of ids)": [phrase] * as_run.count("%s")}
         variants = {
-            "as run (string_agg of ids)": (_POSTGRESQL_TERM, "packed"),
+            "as run (string_agg of ids)": (as_run, "packed"),
+            "through GIN only (string_agg of ids)": (_POSTGRESQL_TERM, "packed"),
             "ids as rows": (f"SELECT id {match}", "rows"),
             "matching rows (count)": (f"SELECT count(*) {match}", "count"),
         }
     else:
-        param = f'"{phrase}"'
+        params = {}
         variants = {
             "as run (rowids as rows)": (_SQLITE_TERM, "rows"),
             "rowids in one group_concat, parsed by numpy": (
@@ -875,12 +888,12 @@ def sql_variants(term: str, vendor: str, *, plan: bool) -> dict:
                 times: list[float] = []
                 while len(times) < 3 and (not times or times[-1] < 0.5):
                     clock = time.perf_counter()
-                    cursor.execute(sql, [param])
+                    cursor.execute(sql, params.get(name, [phrase if vendor == "postgresql" else f'"{phrase}"']))
                     rows = read(cursor, shape)
                     times.append(time.perf_counter() - clock)
                 found[name] = {"ms": round(min(times) * 1000, 1), "rows": rows}
             if vendor == "postgresql" and plan:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + _POSTGRESQL_TERM, [param])
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + as_run, params["as run (string_agg of ids)"])
                 found["plan"] = [row[0] for row in cursor.fetchall()]
         except DatabaseError as error:
             found["stopped"] = str(error).strip()

@@ -20,6 +20,13 @@ holds pairs, so it matches exactly where the words do. Pair texts live in their 
 Pairing a common word with any neighbour too made PostgreSQL's phrases of one common word faster, but it
 made the search table nearly twice as large and the other searches slower in the benchmark (BENCHMARKS.md).
 
+PostgreSQL checks a phrase's positions in the `tsvector` of every text that holds all its words, about 12 µs
+each, and a phrase with a common word ("the lighthouse") has as many such texts as its other word. So on
+PostgreSQL each word text's pairs of neighbours (leaving out pairs of two common words, which pair texts
+find) are hashed into `PAIR_BUCKETS` buckets by the SQL function `fanfold_pair_buckets`, and an index on it
+finds the few texts holding every bucket of a phrase's pairs; only those are checked (`pair_buckets_sql`).
+Nothing more is stored. SQLite's FTS5 reads positions from its own index and needs none of this.
+
 A single common word is not looked up in either engine at all: `CommonWordWorks` keeps, per word and field,
 a bitmap of the works that hold it, a few dozen rows where a full-text index has hundreds of thousands.
 """
@@ -77,6 +84,9 @@ _STORED_FIELD_NUMBERS = {
     **FIELD_NUMBERS,
     **{PAIR_FIELD[field]: number + _PAIR_OFFSET for field, number in FIELD_NUMBERS.items()},
 }
+# Buckets of word pairs on PostgreSQL: more make a phrase's candidate texts fewer and the index larger.
+PAIR_BUCKETS = 2**18
+PAIR_BUCKET_INDEX = "discovery_searchtext_pairs"
 # Each distinct word or phrase is one database query.
 MAX_TERMS = 30
 _SQL_CHUNK = 500
@@ -156,6 +166,27 @@ def common_pairs(chunk: list[str]) -> str:
     if tokens and tokens[-1] == _PAIR_BREAK:
         tokens.pop()
     return " ".join(tokens)
+
+
+def pair_buckets_sql() -> list[str]:
+    """PostgreSQL statements that (re)make `fanfold_pair_buckets(words)`, the buckets of a text's pairs of
+    neighbouring words but those of two `COMMON_WORDS`, and the index on it. Its cost is set high so the
+    planner reads it from the index instead of computing it for every row. Run them again (with `REINDEX`)
+    after changing `COMMON_WORDS`."""
+    common = "'{" + ",".join(sorted(COMMON_WORDS)) + "}'::text[]"  # letters only
+    function = (
+        "CREATE OR REPLACE FUNCTION fanfold_pair_buckets(words text) RETURNS integer[] "  # noqa: S608 (constants)
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000 AS $$ "
+        f"SELECT coalesce(array_agg(DISTINCT hashtext(pair.first || ' ' || pair.second) & {PAIR_BUCKETS - 1}), "
+        "'{}') FROM (SELECT string_to_array(words, ' ') AS w) AS text, "
+        "unnest(text.w[1:cardinality(text.w) - 1], text.w[2:]) AS pair(first, second) "
+        f"WHERE NOT (pair.first = ANY({common}) AND pair.second = ANY({common})) $$"
+    )
+    return [
+        function,
+        f"CREATE INDEX IF NOT EXISTS {PAIR_BUCKET_INDEX} ON discovery_searchtext "
+        "USING gin (fanfold_pair_buckets(words))",
+    ]
 
 
 def chunk_bounds(piece: list[str]) -> Iterator[tuple[int, int]]:
@@ -435,6 +466,14 @@ def term_words(term: Term) -> list[str]:
 _POSTGRESQL_TERM = (
     "SELECT string_agg(int8send(id), ''::bytea) FROM discovery_searchtext WHERE tsv @@ phraseto_tsquery('simple', %s)"
 )
+# A phrase not only of common words: first the texts holding every bucket of its pairs, then positions
+# (`ts_match_vq` is `@@` that no index answers: letting PostgreSQL combine both indexes would compute the
+# buckets again for every text it checks).
+_POSTGRESQL_PHRASE = (
+    "SELECT string_agg(int8send(id), ''::bytea) FROM discovery_searchtext "
+    "WHERE fanfold_pair_buckets(words) @> fanfold_pair_buckets(%s) "
+    "AND ts_match_vq(tsv, phraseto_tsquery('simple', %s))"
+)
 _SQLITE_TERM = "SELECT rowid FROM discovery_searchtext_fts WHERE discovery_searchtext_fts MATCH %s"
 _WEIGHTS = np.asarray([FIELD_WEIGHTS[field] for field in FIELDS])
 # Each field number's place in FIELD_WEIGHTS from the heaviest (0) down, and the weight at each place.
@@ -456,7 +495,11 @@ def term_hits(term: Term) -> Hits:
             return _common_word_hits(found[0], term.field, pairs=True)
     phrase = " ".join(found)
     if connection.vendor == "postgresql":
-        sql, params, range_sql = _POSTGRESQL_TERM, [phrase], " AND id BETWEEN %s AND %s"
+        if len(found) > 1 and not pairs:
+            sql, params = _POSTGRESQL_PHRASE, [phrase, phrase]
+        else:
+            sql, params = _POSTGRESQL_TERM, [phrase]
+        range_sql = " AND id BETWEEN %s AND %s"
     else:
         sql, params, range_sql = _SQLITE_TERM, [f'"{phrase}"'], " AND rowid BETWEEN %s AND %s"
     # Word texts or pair texts, of one field or of all.

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.accounts.services import pseud_create, pseud_update
+from fanfold.discovery import fulltext
 from fanfold.discovery.fulltext import text_id
 from fanfold.discovery.models import CommonWordWorks, FrequentWord, SearchText
 from fanfold.discovery.query import WorkFilter
@@ -281,3 +283,30 @@ def test_frequent_words_found_through_bitmaps_follow_every_later_change(make_wor
     out = io.StringIO()
     call_command("refresh_frequent_words", "--min-texts", "2", stdout=out)
     assert out.getvalue().startswith("0 words added")
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's phrase index")
+
+
+@postgresql_only
+def test_a_phrase_is_not_found_in_a_text_whose_other_pair_shares_its_bucket(make_work, writer, client):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n FROM generate_series(1, 5000000) AS n WHERE fanfold_pair_buckets('the lighthouse') "
+            "= fanfold_pair_buckets('the keeper' || n) LIMIT 1"
+        )
+        (twin,) = cursor.fetchone()
+    make_work(writer, title="Twin", content=f"<p>Past the keeper{twin} stood a lighthouse.</p>")
+    make_work(writer, title="Light", content="<p>They rowed to the lighthouse.</p>")
+    assert titles(listing(client, q='"the lighthouse"')) == ["Light"]
+    assert titles(listing(client, q=f'"the keeper{twin}"')) == ["Twin"]
+
+
+@postgresql_only
+def test_a_phrase_with_a_common_word_is_looked_up_through_the_pair_index(make_work, writer):
+    make_work(writer, title="Light", content="<p>They rowed to the lighthouse.</p>")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE discovery_searchtext")
+        cursor.execute("EXPLAIN " + fulltext._POSTGRESQL_PHRASE, ["the lighthouse", "the lighthouse"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert fulltext.PAIR_BUCKET_INDEX in plan

@@ -1,8 +1,9 @@
 """manage.py rebuild_search_text: read every work's text into full-text search again."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
+from fanfold.discovery.fulltext import pair_buckets_sql
 from fanfold.discovery.models import SearchText
 from fanfold.discovery.services import search_text_refresh
 from fanfold.works.models import Work
@@ -17,6 +18,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if connection.vendor == "postgresql":
+            # The phrase index's function as the code now has it (`COMMON_WORDS` may have changed): every
+            # text is written again below, and indexed with it.
+            with connection.cursor() as cursor:
+                for statement in pair_buckets_sql():
+                    cursor.execute(statement)
         work_ids = list(Work.objects.order_by("id").values_list("id", flat=True))
         for start in range(0, len(work_ids), BATCH):
             batch = work_ids[start : start + BATCH]
