@@ -842,7 +842,7 @@ def sql_variants(term: str, vendor: str, *, plan: bool) -> dict:
     the same answer, timed: best of three when under half a second, else once; PostgreSQL stops at 30 s."""
     from django.db import DatabaseError, connection
 
-    from fanfold.discovery.fulltext import _POSTGRESQL_PHRASE, _POSTGRESQL_TERM, _SQLITE_TERM, pairable
+    from fanfold.discovery.fulltext import _POSTGRESQL_TERM, _SQLITE_TERM, pairable, postgresql_phrase_sql
     from fanfold.discovery.search_query import words
 
     found_words = words(term)
@@ -850,8 +850,8 @@ def sql_variants(term: str, vendor: str, *, plan: bool) -> dict:
     if vendor == "postgresql":
         match = "FROM discovery_searchtext WHERE tsv @@ phraseto_tsquery('simple', %s)"
         through_pairs = len(found_words) > 1 and not all(map(pairable, found_words, found_words[1:]))
-        as_run = _POSTGRESQL_PHRASE if through_pairs else _POSTGRESQL_TERM
-        params = {"as run (string_agg of ids)": [phrase] * as_run.count("%s")}
+        as_run, as_run_params = postgresql_phrase_sql(found_words) if through_pairs else (_POSTGRESQL_TERM, [phrase])
+        params = {"as run (string_agg of ids)": as_run_params}
         variants = {
             "as run (string_agg of ids)": (as_run, "packed"),
             "through GIN only (string_agg of ids)": (_POSTGRESQL_TERM, "packed"),

@@ -171,12 +171,12 @@ def common_pairs(chunk: list[str]) -> str:
 def pair_buckets_sql() -> list[str]:
     """PostgreSQL statements that (re)make `fanfold_pair_buckets(words)`, the buckets of a text's pairs of
     neighbouring words but those of two `COMMON_WORDS`, and the index on it. Its cost is set high so the
-    planner reads it from the index instead of computing it for every row. Run them again (with `REINDEX`)
-    after changing `COMMON_WORDS`."""
+    planner reads it from the index instead of computing it for every row. `rebuild_search_text` runs them
+    again before writing every text anew, for a change of `COMMON_WORDS`."""
     common = "'{" + ",".join(sorted(COMMON_WORDS)) + "}'::text[]"  # letters only
     function = (
         "CREATE OR REPLACE FUNCTION fanfold_pair_buckets(words text) RETURNS integer[] "  # noqa: S608 (constants)
-        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000 AS $$ "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 100000 AS $$ "
         f"SELECT coalesce(array_agg(DISTINCT hashtext(pair.first || ' ' || pair.second) & {PAIR_BUCKETS - 1}), "
         "'{}') FROM (SELECT string_to_array(words, ' ') AS w) AS text, "
         "unnest(text.w[1:cardinality(text.w) - 1], text.w[2:]) AS pair(first, second) "
@@ -466,14 +466,23 @@ def term_words(term: Term) -> list[str]:
 _POSTGRESQL_TERM = (
     "SELECT string_agg(int8send(id), ''::bytea) FROM discovery_searchtext WHERE tsv @@ phraseto_tsquery('simple', %s)"
 )
-# A phrase not only of common words: first the texts holding every bucket of its pairs, then positions
-# (`ts_match_vq` is `@@` that no index answers: letting PostgreSQL combine both indexes would compute the
-# buckets again for every text it checks).
+# A phrase not only of common words: the texts holding every bucket of its pairs and (through the full-text
+# index, where that narrows them) all of its uncommon words; then positions in those only. A frequent pair in
+# the same bucket brings its own texts, which rarely hold the phrase's words. Neither index condition needs
+# checking again per text, so the buckets are not computed again; `ts_match_vq` is `@@` that no index answers.
 _POSTGRESQL_PHRASE = (
     "SELECT string_agg(int8send(id), ''::bytea) FROM discovery_searchtext "
-    "WHERE fanfold_pair_buckets(words) @> fanfold_pair_buckets(%s) "
+    "WHERE fanfold_pair_buckets(words) @> fanfold_pair_buckets(%s) AND tsv @@ plainto_tsquery('simple', %s) "
     "AND ts_match_vq(tsv, phraseto_tsquery('simple', %s))"
 )
+
+
+def postgresql_phrase_sql(found: list[str]) -> tuple[str, list[str]]:
+    """The query of the texts (any field's) holding a phrase of these words, through the pair buckets."""
+    phrase = " ".join(found)
+    return _POSTGRESQL_PHRASE, [phrase, " ".join(word for word in found if word not in COMMON_WORDS), phrase]
+
+
 _SQLITE_TERM = "SELECT rowid FROM discovery_searchtext_fts WHERE discovery_searchtext_fts MATCH %s"
 _WEIGHTS = np.asarray([FIELD_WEIGHTS[field] for field in FIELDS])
 # Each field number's place in FIELD_WEIGHTS from the heaviest (0) down, and the weight at each place.
@@ -494,23 +503,26 @@ def term_hits(term: Term) -> Hits:
         if len(found) == 1 and _uses_bitmaps(found[0]):
             return _common_word_hits(found[0], term.field, pairs=True)
     phrase = " ".join(found)
-    if connection.vendor == "postgresql":
-        if len(found) > 1 and not pairs:
-            sql, params = _POSTGRESQL_PHRASE, [phrase, phrase]
-        else:
-            sql, params = _POSTGRESQL_TERM, [phrase]
-        range_sql = " AND id BETWEEN %s AND %s"
-    else:
-        sql, params, range_sql = _SQLITE_TERM, [f'"{phrase}"'], " AND rowid BETWEEN %s AND %s"
-    # Word texts or pair texts, of one field or of all.
+    # Word texts or pair texts, of one field or of all: a range of ids.
     first_field, last_field = (term.field, term.field) if term.field else (FIELDS[0], FIELDS[-1])
-    sql += range_sql
-    params += [text_id(first_field, 0, 0, pairs=pairs), text_id(last_field, _WORK_MASK, MAX_TEXTS - 1, pairs=pairs)]
+    bounds = [text_id(first_field, 0, 0, pairs=pairs), text_id(last_field, _WORK_MASK, MAX_TEXTS - 1, pairs=pairs)]
+    through_buckets = connection.vendor == "postgresql" and len(found) > 1 and not pairs
+    if through_buckets:
+        # Only word texts have buckets. The range is checked on the ids that come back: in SQL, PostgreSQL
+        # would read the primary key's millions of ids in the range to combine them with the few candidates.
+        sql, params = postgresql_phrase_sql(found)
+    elif connection.vendor == "postgresql":
+        sql, params = _POSTGRESQL_TERM + " AND id BETWEEN %s AND %s", [phrase, *bounds]
+    else:
+        sql, params = _SQLITE_TERM + " AND rowid BETWEEN %s AND %s", [f'"{phrase}"', *bounds]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A frequent word's bitmap of matching texts goes lossy at the default work_mem, and every text
             # on a lossy page is then checked again; compiling the query (JIT) costs more than it saves.
             cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+            if through_buckets:
+                # Its few candidates are checked sooner by one process than handed out to several.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(sql, params)
             packed = cursor.fetchone()[0]
             ids = np.frombuffer(bytes(packed), dtype=">i8").astype(np.int64) if packed else np.zeros(0, np.int64)
@@ -519,6 +531,8 @@ def term_hits(term: Term) -> Hits:
             cursor.execute(f"SELECT group_concat(rowid) FROM ({sql})", params)  # noqa: S608 (constant SQL)
             joined = cursor.fetchone()[0]
             ids = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
+    if through_buckets:
+        ids = ids[(ids >= bounds[0]) & (ids <= bounds[1])]
     return _hits((ids >> 16) & _WORK_MASK, (ids >> 56) % _PAIR_OFFSET)
 
 
