@@ -45,7 +45,7 @@ from django.utils.safestring import SafeString, mark_safe
 from fanfold.core.html import html_to_text
 from fanfold.discovery.index import TextLimit
 from fanfold.discovery.models import CommonWordWorks, FrequentWord, SearchText
-from fanfold.discovery.search_query import And, Expression, Not, Or, SearchSyntaxError, Term, words
+from fanfold.discovery.search_query import CJK_CHARACTERS, And, Expression, Not, Or, SearchSyntaxError, Term, words
 from fanfold.tags.models import Tag
 from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Chapter, Creatorship, Work
@@ -670,25 +670,51 @@ _WINDOW = 400  # characters either side of a likely match that are tokenized fir
 
 
 def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
-    # Tokenizing a whole long chapter is the slow part: first look for the searched words as plain text
-    # and try the text around the first place they occur. Casefolding can change a text's length (ß to ss),
-    # so that shortcut is only taken where it does not.
+    # Tokenizing a whole long chapter is the slow part: first look for the searched phrases as plain text,
+    # and try the text around each of the first few places they may occur. Casefolding can change
+    # a text's length (ß to ss), so that shortcut is only taken where it does not.
     folded = unicodedata.normalize("NFKC", text).casefold()
-    starts = [at for phrase in wanted if (at := folded.find(phrase[0])) >= 0]
-    if not starts:
-        return None
     if len(folded) == len(text):
-        at = min(starts)
-        low, high = max(0, at - _WINDOW), at + _WINDOW
-        # Widen to whole pieces between spaces, so no word is cut in two.
-        while low > 0 and not text[low - 1].isspace():
-            low -= 1
-        while high < len(text) and not text[high].isspace():
-            high += 1
-        found = _snippet_in(text[low:high], wanted, cut_before=low > 0, cut_after=high < len(text))
-        if found is not None:
-            return found
+        for tried, occurrence in enumerate(_phrases_as_text(wanted).finditer(folded)):
+            if tried == _WINDOWS_TRIED:
+                break
+            at = occurrence.start()
+            low, high = max(0, at - _WINDOW), at + _WINDOW
+            # Widen to whole pieces between spaces, so no word is cut in two.
+            while low > 0 and not text[low - 1].isspace():
+                low -= 1
+            while high < len(text) and not text[high].isspace():
+                high += 1
+            found = _snippet_in(text[low:high], wanted, cut_before=low > 0, cut_after=high < len(text))
+            if found is not None:
+                return found
+        else:
+            return None  # every place a phrase may occur was tried
+    elif not any(phrase[0] in folded for phrase in wanted):
+        return None
     return _snippet_in(text, wanted)
+
+
+_WINDOWS_TRIED = 8
+# A letter or digit that continues a word (Chinese and Japanese characters are words of their own).
+_IN_WORD = rf"[^\W_{CJK_CHARACTERS}]"
+_CJK_RE = re.compile(f"[{CJK_CHARACTERS}]")
+
+
+def _phrases_as_text(wanted: list[list[str]]) -> re.Pattern:
+    """Where a searched phrase may occur in casefolded text: its words, whole, with anything but letters and
+    digits between them. (Where it finds more, such as "the end" in "theend", the window tells.)"""
+
+    def whole(word: str, pattern: str, *, before: bool) -> str:
+        if _CJK_RE.fullmatch(word):
+            return pattern
+        return rf"(?<!{_IN_WORD}){pattern}" if before else rf"{pattern}(?!{_IN_WORD})"
+
+    alternatives = []
+    for phrase in sorted(wanted, key=len, reverse=True):
+        inner = r"[\W_]*".join(re.escape(word) for word in phrase)
+        alternatives.append(whole(phrase[-1], whole(phrase[0], inner, before=True), before=False))
+    return re.compile("|".join(alternatives))
 
 
 def _snippet_in(

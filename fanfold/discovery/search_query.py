@@ -66,8 +66,8 @@ _FIELD_RE = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
 _NUMBER_RE = re.compile(r"[0-9][0-9,_]*")
 # Han, Hiragana and Katakana are written without spaces, so each character counts as a word of its own (as a
 # search engine's standard tokenizer does); other scripts' words are runs of letters and digits.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
-_WORD_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+CJK_CHARACTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_WORD_RE = re.compile(rf"[{CJK_CHARACTERS}]|[^\W_{CJK_CHARACTERS}]+")
 
 
 class SearchSyntaxError(ValueError):
