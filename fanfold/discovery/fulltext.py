@@ -24,8 +24,9 @@ PostgreSQL checks a phrase's positions in the `tsvector` of every text that hold
 each, and a phrase with a common word ("the lighthouse") has as many such texts as its other word. So on
 PostgreSQL each word text's pairs of neighbours (leaving out pairs of two common words, which pair texts
 find) are hashed into `PAIR_BUCKETS` buckets by the SQL function `fanfold_pair_buckets`, and an index on it
-finds the few texts holding every bucket of a phrase's pairs; only those are checked (`pair_buckets_sql`).
-Nothing more is stored. SQLite's FTS5 reads positions from its own index and needs none of this.
+(`pair_buckets_sql`), together with the full-text index on the phrase's uncommon words, finds the few texts
+that may hold the phrase; only those are checked. Nothing more is stored. SQLite's FTS5 reads positions from
+its own index and needs none of this.
 
 A single common word is not looked up in either engine at all: `CommonWordWorks` keeps, per word and field,
 a bitmap of the works that hold it, a few dozen rows where a full-text index has hundreds of thousands.
