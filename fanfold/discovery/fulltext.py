@@ -36,6 +36,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -676,7 +677,7 @@ def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
     # a text's length (ß to ss), so that shortcut is only taken where it does not.
     folded = unicodedata.normalize("NFKC", text).casefold()
     if len(folded) == len(text):
-        for tried, occurrence in enumerate(_phrases_as_text(wanted).finditer(folded)):
+        for tried, occurrence in enumerate(_phrases_as_text(tuple(map(tuple, wanted))).finditer(folded)):
             if tried == _WINDOWS_TRIED:
                 break
             at = occurrence.start()
@@ -702,19 +703,16 @@ _IN_WORD = rf"[^\W_{CJK_CHARACTERS}]"
 _CJK_RE = re.compile(f"[{CJK_CHARACTERS}]")
 
 
-def _phrases_as_text(wanted: list[list[str]]) -> re.Pattern:
+@lru_cache(maxsize=256)
+def _phrases_as_text(wanted: tuple[tuple[str, ...], ...]) -> re.Pattern:
     """Where a searched phrase may occur in casefolded text: its words, whole, with anything but letters and
     digits between them. (Where it finds more, such as "the end" in "theend", the window tells.)"""
-
-    def whole(word: str, pattern: str, *, before: bool) -> str:
-        if _CJK_RE.fullmatch(word):
-            return pattern
-        return rf"(?<!{_IN_WORD}){pattern}" if before else rf"{pattern}(?!{_IN_WORD})"
-
     alternatives = []
     for phrase in sorted(wanted, key=len, reverse=True):
-        inner = r"[\W_]*".join(re.escape(word) for word in phrase)
-        alternatives.append(whole(phrase[-1], whole(phrase[0], inner, before=True), before=False))
+        # A Chinese or Japanese character is a word wherever it stands; another word must not run on.
+        before = "" if _CJK_RE.fullmatch(phrase[0]) else rf"(?<!{_IN_WORD})"
+        after = "" if _CJK_RE.fullmatch(phrase[-1]) else rf"(?!{_IN_WORD})"
+        alternatives.append(before + r"[\W_]*".join(map(re.escape, phrase)) + after)
     return re.compile("|".join(alternatives))
 
 

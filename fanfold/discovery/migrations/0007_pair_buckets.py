@@ -15,7 +15,9 @@ def create_pair_buckets(apps, schema_editor):
 def drop_pair_buckets(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX IF EXISTS discovery_searchtext_pairs")
+    from fanfold.discovery.fulltext import PAIR_BUCKET_INDEX
+
+    schema_editor.execute(f"DROP INDEX IF EXISTS {PAIR_BUCKET_INDEX}")
     schema_editor.execute("DROP FUNCTION IF EXISTS fanfold_pair_buckets(text)")
 
 
