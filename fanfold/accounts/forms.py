@@ -233,9 +233,13 @@ class TagExclusionForm(PlainLabels, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+
     def clean_tag(self) -> str:
         name = self.cleaned_data["tag"].strip()
-        tag = tag_by_name(name)
+        tag = tag_by_name(name, viewer=self.viewer)
         if tag is None:
             raise ValidationError(
                 f"There is no tag called “{name}”. Tags are matched by their full name, like “Hurt/Comfort”."

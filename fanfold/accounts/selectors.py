@@ -1,7 +1,5 @@
 """Reads of accounts: users by name, their pseuds, profile links, preferences, works, mutes and exclusions."""
 
-import dataclasses
-
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
@@ -59,28 +57,6 @@ def pseud_works(*, viewer, pseud: Pseud):
 
 
 # Muted users and excluded tags ---------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class StandingExclusions:
-    """What a signed-in reader always leaves out of listings, searches and counts, on top of any filter."""
-
-    muted_user_ids: tuple[int, ...] = ()
-    excluded_tag_ids: tuple[int, ...] = ()
-
-
-def standing_exclusions(user) -> StandingExclusions:
-    """The users `user` muted and the tags they excluded, as sorted ids; nothing for guests.
-
-    An excluded synonym brings its canonical tag along: works are found under the canonical tag, so
-    excluding the synonym alone would leave them in.
-    """
-    if user is None or not user.is_authenticated:
-        return StandingExclusions()
-    muted = Mute.objects.filter(user=user).values_list("muted_id", flat=True)
-    tags = TagExclusion.objects.filter(user=user).values_list("tag_id", "tag__merger_id")
-    tag_ids = {tag_id for pair in tags for tag_id in pair if tag_id is not None}
-    return StandingExclusions(muted_user_ids=tuple(sorted(muted)), excluded_tag_ids=tuple(sorted(tag_ids)))
 
 
 def muted_users(user: User) -> QuerySet[User]:

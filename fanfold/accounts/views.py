@@ -433,6 +433,9 @@ class ExcludedTagsView(LoginRequiredMixin, FormView):
     template_name = "accounts/excluded_tags.html"
     form_class = TagExclusionForm
 
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"viewer": self.request.user}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             exclusions=list(selectors.tag_exclusions(self.request.user)),

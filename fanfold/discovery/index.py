@@ -4,8 +4,9 @@ Works are numbered densely ("docs") in the order they enter the index. A filter 
 roaring bitmaps of docs; a sort is a precomputed permutation of docs; facet counts come from a forward index
 (per doc its filter tag numbers, as CSR arrays) counted with `np.bincount`, except for the few tags on many
 works, which are counted from their bitmaps. Only posted, unhidden works are ever in the index. A changed
-work is tombstoned and appended again as a new doc, so nothing is rewritten in place;
-`DiscoveryIndex.build()` starts afresh and compacts.
+work is tombstoned and appended again as a new doc; a change to its counters only (kudos, hits, comments,
+bookmarks) is written in place. Once tombstones pile up, `get_index` builds a compact index in the background
+and swaps it in. Which works a viewer may see is the viewer's policy (`works.visibility`), not the index's.
 """
 
 import array
@@ -16,19 +17,21 @@ import threading
 import time
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max
-from django.utils import timezone
 from pyroaring import BitMap
 
-from fanfold.discovery.models import WorkChange
+from fanfold.discovery.changelog import COUNTER_COLUMNS, COUNTS, ChangeReader, prune_changes
 from fanfold.discovery.query import BEST_MATCH, SORTS, WorkFilter
 from fanfold.tags.models import Tag, TagType
 from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Creatorship, Work
+
+if TYPE_CHECKING:
+    from fanfold.works.visibility import ViewerPolicy
 
 FACET_TYPES: tuple[str, ...] = tuple(TagType.values)
 _TYPE_NUMBER = {tag_type: number for number, tag_type in enumerate(FACET_TYPES)}
@@ -58,11 +61,11 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EPOCH_DAY = dt.date(1970, 1, 1)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
-# A change-log row can become visible after rows with higher ids (its transaction committed later), so rows
-# this recent are looked at again. Transactions that record a change must finish within this time.
-CHANGE_LOOKBACK = dt.timedelta(seconds=30)
 CATCH_UP_BATCH = 5_000
 _SQL_CHUNK = 500
+# A compact index is built in the background once this many docs are tombstoned, and at least this share.
+COMPACT_MIN_TOMBSTONES = 10_000
+COMPACT_SHARE = 0.25
 
 
 def time_number(value: dt.datetime | None) -> int:
@@ -284,8 +287,7 @@ class DiscoveryIndex:
         # Per sort: docs by (key asc, work id desc), which is the "asc" order, and by (key asc, work id asc),
         # whose reverse is the "desc" order. Ties always fall to the newer work id.
         self._orders: dict[tuple[str, bool], np.ndarray] = {}
-        self._last_change_id = 0
-        self._recent_changes: dict[int, dt.datetime] = {}
+        self._changes = ChangeReader()
 
     # Building ----------------------------------------------------------------------------------------
 
@@ -293,8 +295,8 @@ class DiscoveryIndex:
     def build(cls) -> "DiscoveryIndex":
         """An index of every listed work, read from the database in a few bulk queries."""
         index = cls()
-        # Read the change log's position first: changes made while the works are read are applied again.
-        index._last_change_id = WorkChange.objects.aggregate(last=Max("id"))["last"] or 0
+        # Take the change log's position first: changes made while the works are read are applied again.
+        index._changes.start()
         rows, tags = read_work_rows(None)
         index._add(rows, tags, first=True)
         index._sort_all(rows)
@@ -314,6 +316,14 @@ class DiscoveryIndex:
 
     def __len__(self) -> int:
         return len(self._live)
+
+    @property
+    def tombstones(self) -> int:
+        """Docs of works that changed or left since the index was built: memory a compact index frees."""
+        return len(self._work_ids) - len(self._live)
+
+    def wants_compacting(self) -> bool:
+        return self.tombstones >= max(COMPACT_MIN_TOMBSTONES, COMPACT_SHARE * len(self._work_ids))
 
     def _add(self, rows: WorkRows, tags: TagRows, *, first: bool = False) -> np.ndarray:
         """Append `rows` as new docs; return their doc numbers. The `first` rows of a new index also decide
@@ -470,9 +480,11 @@ class DiscoveryIndex:
         texts = self._texts[sort]
         return lambda doc: (texts[int(doc)], sign * int(work_ids[doc]))
 
-    def _insert_sorted(self, docs: np.ndarray) -> None:
-        """Put freshly appended docs in their places in every sort order."""
-        for (sort, by_id_asc), order in self._orders.items():
+    def _insert_sorted(self, docs: np.ndarray, only: Iterable[tuple[str, bool]] | None = None) -> None:
+        """Put docs (freshly appended, or taken out to move) in their places in every sort order, or in
+        the `only` ones."""
+        for sort, by_id_asc in list(only if only is not None else self._orders):
+            order = self._orders[sort, by_id_asc]
             key = self._sort_key(sort, by_id_asc)
             new = sorted(docs.tolist(), key=key)
             places = [bisect.bisect_left(order, key(doc), key=key) for doc in new]
@@ -509,39 +521,70 @@ class DiscoveryIndex:
                 docs = self._add(rows, tags)
                 self._insert_sorted(docs)
 
+    def refresh_counts(self, work_ids: Iterable[int]) -> None:
+        """Re-read only the counters of these works and write them in place, moving each work to its new
+        place in the counter sorts: a kudos or a hit leaves no tombstone behind."""
+        ids = sorted({int(work_id) for work_id in work_ids})
+        if not ids:
+            return
+        found = [
+            row
+            for chunk in _chunks(ids)
+            for row in Work.objects.filter(id__in=chunk, posted=True, hidden=False).values_list("id", *COUNTER_COLUMNS)
+        ]
+        with self._lock:
+            docs, values = [], []
+            for work_id, *counts in found:
+                doc = int(self._doc_of[work_id]) if work_id < len(self._doc_of) else -1
+                if doc >= 0 and doc in self._live:
+                    docs.append(doc)
+                    values.append(counts)
+            if not docs:
+                return
+            changed = np.asarray(docs, dtype=np.int64)
+            table = np.asarray(values, dtype=np.int64)
+            for number, column in enumerate(COUNTER_COLUMNS):
+                kind = _COLUMN_TYPES[column]
+                bounded = np.clip(table[:, number], np.iinfo(kind).min, np.iinfo(kind).max).astype(kind)
+                self._columns[column][changed] = bounded
+            moved = np.isin(np.arange(len(self._work_ids)), changed)
+            for key in [key for key in self._orders if key[0] in COUNTER_COLUMNS]:
+                order = self._orders[key]
+                self._orders[key] = order[~moved[order]]
+                self._insert_sorted(changed, only=[key])
+
     def catch_up(self) -> int:
-        """Apply the change log's new rows; return how many works were re-read."""
-        fields = ("id", "work_id", "created_at")
-        horizon = timezone.now() - CHANGE_LOOKBACK
-        self._recent_changes = {change_id: at for change_id, at in self._recent_changes.items() if at >= horizon}
-        # Rows below the high-water mark that were not there last time: their transactions committed late.
-        late = WorkChange.objects.filter(id__lte=self._last_change_id, created_at__gte=horizon)
-        pending = [row for row in late.values_list(*fields) if row[0] not in self._recent_changes]
-        refreshed = 0
-        while True:
-            newer = WorkChange.objects.filter(id__gt=self._last_change_id).order_by("id")
-            batch = list(newer.values_list(*fields)[:CATCH_UP_BATCH])
-            changes, pending = pending + batch, []
-            if not changes:
-                return refreshed
-            work_ids = {work_id for _id, work_id, _at in changes}
-            self.refresh_works(work_ids)
-            refreshed += len(work_ids)
-            for change_id, _work_id, at in changes:
-                if at >= horizon:
-                    self._recent_changes[change_id] = at
-            if batch:
-                self._last_change_id = max(self._last_change_id, batch[-1][0])
-            if len(batch) < CATCH_UP_BATCH:
-                return refreshed
+        """Apply the change log's new notes; return how many works were re-read (whole or counters only)."""
+        changes = self._changes.read()
+        whole = {change.work_id for change in changes if change.kind != COUNTS}
+        counts_only = {change.work_id for change in changes if change.kind == COUNTS} - whole
+        for batch in _chunks(sorted(whole), CATCH_UP_BATCH):
+            self.refresh_works(batch)
+        for batch in _chunks(sorted(counts_only), CATCH_UP_BATCH):
+            self.refresh_counts(batch)
+        return len(whole) + len(counts_only)
 
     # Searching ---------------------------------------------------------------------------------------
+
+    # What a viewer's policy is made of (see `works.visibility.ViewerPolicy.listed_docs`) ----------------
+
+    def listed_docs(self, *, restricted: bool) -> BitMap:
+        """Every listed work, or (`restricted` false) those open to guests."""
+        return (self._live if restricted else self._public).copy()
+
+    def creator_docs(self, user_ids) -> BitMap:
+        return BitMap.union(BitMap(), *(self._creator_bitmap(int(user_id)) for user_id in user_ids))
+
+    def tag_docs(self, tag_ids) -> BitMap:
+        """Works found under any of these filter tags."""
+        return self._any_of(tuple(int(tag_id) for tag_id in tag_ids))
 
     def search(
         self,
         work_filter: WorkFilter,
         *,
-        signed_in: bool,
+        signed_in: bool | None = None,
+        policy: "ViewerPolicy | None" = None,
         page_size: int = 20,
         facets: bool = True,
         facet_limit: int | None = None,
@@ -551,7 +594,9 @@ class DiscoveryIndex:
         """One page of the works matching `work_filter`, their exact total and (unless `facets` is false)
         the exact count of matching works under each filter tag, by tag type.
 
-        Guests never see restricted works, and they are never counted for them. `facet_limit` keeps only
+        Only the works the viewer's `policy` lists are matched and counted (guests never see restricted
+        works; muted creators and excluded tags are left out); `signed_in` alone is the policy of a viewer
+        with no standing exclusions. `facet_limit` keeps only
         the most used tags of each type. `ranges` are further (column, lowest, highest) limits, inclusive;
         `text` is what a full-text search matched, which the results are limited to, and which gives the
         scores for sorting by best match.
@@ -560,8 +605,13 @@ class DiscoveryIndex:
             raise ValueError("page_size must be at least 1")
         if work_filter.sort == BEST_MATCH and text is None:
             raise ValueError("sorting by best match needs a text search")
+        if policy is not None:
+            signed_in = policy.signed_in
+        elif signed_in is None:
+            raise ValueError("search needs the viewer's policy")
         with self._lock:
-            universe = self._live if signed_in else self._public
+            base = self._live if signed_in else self._public
+            universe = policy.listed_docs(self) if policy is not None else base
             matched = self._match(work_filter, universe)
             for column, low, high in ranges:
                 if matched:
@@ -575,7 +625,7 @@ class DiscoveryIndex:
                 docs = self._ranked_page(matched, text, descending, start, page_size)
             else:
                 docs = self._page(matched, work_filter.sort, descending, start, page_size)
-            counts = self._facets(matched, universe, signed_in, facet_limit) if facets else {}
+            counts = self._facets(matched, base, signed_in, facet_limit) if facets else {}
             return SearchResult(
                 work_ids=self._work_ids[docs].tolist(),
                 total=len(matched),
@@ -657,25 +707,13 @@ class DiscoveryIndex:
                 break
             matched &= bitmap
 
-        standing = [self._any_of(work_filter.exclude_tag_ids)]
-        standing += [self._creator_bitmap(user_id) for user_id in work_filter.exclude_creator_user_ids]
-        if work_filter.keep_creator_user_ids and any(standing):
-            kept = matched & BitMap.union(*(self._creator_bitmap(u) for u in work_filter.keep_creator_user_ids))
-        else:
-            kept = None
-        excluded = [self._any_of(work_filter.exclude_tags), *standing]
+        excluded = [self._any_of(work_filter.exclude_tags)]
         if work_filter.complete is False:
             excluded.append(self._complete)
         if work_filter.crossover == "exclude":
             excluded.append(self._crossover)
         for bitmap in excluded:
             matched.difference_update(bitmap)
-        if kept:
-            # The reader's own works, taken out only by a standing exclusion, come back; anything the
-            # filter itself excludes stays out.
-            for bitmap in excluded[:1] + excluded[len(standing) + 1 :]:
-                kept.difference_update(bitmap)
-            matched |= kept
 
         if work_filter.words_from is not None or work_filter.words_to is not None:
             low = work_filter.words_from if work_filter.words_from is not None else MISSING_TIME
@@ -824,9 +862,9 @@ class DiscoveryIndex:
         return total + sum(len(bitmap.serialize()) for bitmap in bitmaps)
 
 
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), _SQL_CHUNK):
-        yield ids[start : start + _SQL_CHUNK]
+def _chunks(ids: list[int], size: int = _SQL_CHUNK):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def read_work_rows(work_ids: list[int] | None) -> tuple[WorkRows, TagRows]:
@@ -978,21 +1016,70 @@ def _offsets(lists: list[list]) -> np.ndarray:
 _shared: DiscoveryIndex | None = None
 _shared_lock = threading.Lock()
 _shared_caught_up = 0.0
+_compacting: threading.Thread | None = None
+_last_pruned = 0.0
+# How often a process deletes change notes past their retention (any process may; deleting twice is harmless).
+PRUNE_EVERY = 600.0
 
 
 def get_index(*, max_lag: float = 1.0) -> DiscoveryIndex:
     """This process's index: built on first use, then brought up to date from the change log at most
-    every `max_lag` seconds, so a recorded change shows within that time in every process."""
+    every `max_lag` seconds, so a recorded change shows within that time in every process.
+
+    An index that has not read the log for half the log's retention builds itself afresh (notes it never
+    read may have been pruned); one with many tombstones is rebuilt compact in the background."""
     global _shared, _shared_caught_up
     with _shared_lock:
         now = time.monotonic()
-        if _shared is None:
+        stale = now - _shared_caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
+        if _shared is None or stale:
             _shared = DiscoveryIndex.build()
             _shared_caught_up = now
         elif now - _shared_caught_up >= max_lag:
             _shared.catch_up()
             _shared_caught_up = now
+            _maintain(_shared, now)
         return _shared
+
+
+def _maintain(index: DiscoveryIndex, now: float) -> None:
+    global _last_pruned
+    if now - _last_pruned >= PRUNE_EVERY:
+        _last_pruned = now
+        prune_changes()
+    if index.wants_compacting() and _compacting is None:
+        start_compacting()
+
+
+def start_compacting() -> threading.Thread:
+    """Build a compact index in a background thread; it replaces this process's index once it has caught
+    up. Searches go on meanwhile against the current one."""
+    global _compacting
+    thread = threading.Thread(target=_compact_in_background, name="discovery-compact", daemon=True)
+    _compacting = thread
+    thread.start()
+    return thread
+
+
+def _compact_in_background() -> None:
+    global _compacting
+    try:
+        compact_index()
+    finally:
+        _compacting = None
+        connection.close()  # this thread's own connection
+
+
+def compact_index() -> None:
+    """Replace this process's index by a freshly built one, without tombstones, caught up to the log."""
+    global _shared, _shared_caught_up
+    fresh = DiscoveryIndex.build()
+    fresh.catch_up()
+    with _shared_lock:
+        if _shared is not None:
+            fresh.catch_up()
+            _shared = fresh
+            _shared_caught_up = time.monotonic()
 
 
 def reset_index() -> None:

@@ -7,11 +7,19 @@ from django.utils import timezone
 class WorkChange(models.Model):
     """A work whose listing data may have changed; each process's index re-reads it once it sees the row.
 
-    Not a foreign key: a deleted work is a change too, and its row must outlive the work.
+    Written by the database's triggers on the works table and by `services.record_work_change` (see
+    `changelog`). Not a foreign key: a deleted work is a change too, and its row must outlive the work.
+    On PostgreSQL the table also has a `txid` column (the writing transaction's id), which only the
+    change log's reader uses.
     """
+
+    class Kind(models.TextChoices):
+        WORK = "work", "Anything a listing shows"
+        COUNTS = "counts", "Counters only"
 
     work_id = models.BigIntegerField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.WORK)
 
     class Meta:
         ordering = ["id"]

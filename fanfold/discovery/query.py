@@ -65,8 +65,8 @@ _FALSE = {"0", "false", "no", "off", "f", "n"}
 class WorkFilter:
     """Which works a listing shows and in what order. Tag ids are global (every type shares one id space).
 
-    `exclude_creator_user_ids` and `exclude_tag_ids` are a signed-in reader's standing exclusions (blocked
-    and muted creators, muted tags); they never appear in the URL, so the view adds them with `replace`.
+    What the viewer may see (and always leaves out) is not part of the filter: that is their policy
+    (`works.visibility.ViewerPolicy`), which the search applies to every filter.
     """
 
     include_tags: tuple[int, ...] = ()
@@ -89,10 +89,6 @@ class WorkFilter:
     query: str = ""
     # A creator's works page: works by all of these users (from the path, not the query string).
     creator_user_ids: tuple[int, ...] = ()
-    exclude_creator_user_ids: tuple[int, ...] = ()
-    # Works by these users stay even when a standing exclusion would leave them out (the reader's own).
-    keep_creator_user_ids: tuple[int, ...] = ()
-    exclude_tag_ids: tuple[int, ...] = ()
     # What was dropped while reading a query string, in words for the reader. Not part of the filter.
     errors: tuple[str, ...] = dataclasses.field(default=(), compare=False, hash=False, repr=False)
 
@@ -100,8 +96,7 @@ class WorkFilter:
         # Tag id sets are kept sorted and unique so equal filters are equal objects and equal URLs.
         for name in ("include_tags", "exclude_tags", "ratings", "warnings", "categories"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
-        for name in ("creator_user_ids", "exclude_creator_user_ids", "keep_creator_user_ids", "exclude_tag_ids"):
-            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+        object.__setattr__(self, "creator_user_ids", tuple(sorted(set(self.creator_user_ids))))
         object.__setattr__(self, "errors", tuple(self.errors))
         object.__setattr__(self, "query", " ".join(self.query.split()))
         if self.sort not in SORTS and not (self.sort == BEST_MATCH and self.query):

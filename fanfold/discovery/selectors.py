@@ -4,11 +4,11 @@ import dataclasses
 
 from django.utils.safestring import SafeString
 
-from fanfold.accounts.selectors import standing_exclusions
 from fanfold.discovery.fulltext import search_snippets, text_match
 from fanfold.discovery.index import SearchResult, get_index
 from fanfold.discovery.query import BEST_MATCH, WorkFilter
 from fanfold.discovery.search_query import ParsedSearch, Range, SearchSyntaxError, parse_search
+from fanfold.works.visibility import policy_for
 
 # Search box fields -> index columns.
 RANGE_COLUMNS = {
@@ -42,20 +42,6 @@ def _bounds(limit: Range) -> tuple[str, int, int]:
     return RANGE_COLUMNS[limit.field], low, high
 
 
-def _with_standing_exclusions(work_filter: WorkFilter, viewer) -> WorkFilter:
-    """The reader's muted creators and permanently excluded tags, applied inside the query so counts agree.
-
-    A reader's own works are never left out for being co-created with someone they muted."""
-    standing = standing_exclusions(viewer)
-    if not standing.muted_user_ids and not standing.excluded_tag_ids:
-        return work_filter
-    return work_filter.replace(
-        exclude_creator_user_ids=tuple(set(standing.muted_user_ids) - {viewer.pk}),
-        exclude_tag_ids=standing.excluded_tag_ids,
-        keep_creator_user_ids=(viewer.pk,),
-    )
-
-
 def works_search(
     *, work_filter: WorkFilter, viewer, page_size: int = 20, facet_limit: int | None = None
 ) -> SearchResult:
@@ -66,15 +52,12 @@ def works_search(
 def works_listing(
     *, work_filter: WorkFilter, viewer, page_size: int = 20, facet_limit: int | None = None, snippets: bool = False
 ) -> Listing:
-    """The listing `viewer` sees for `work_filter`: the same rules as `visible_works` for listed works
-    (posted, not hidden; restricted works for signed-in readers only), less the creators the reader muted
-    and the tags they always exclude; narrowed by the search typed, if any, which may also set the sort.
+    """The listing `viewer` (a user or their `ViewerPolicy`) sees for `work_filter`: the works their policy
+    lists, narrowed by the search typed, if any, which may also set the sort.
 
     A search that cannot be understood is left out, and `search_error` says why.
     """
-    signed_in = bool(viewer is not None and viewer.is_authenticated)
-    if signed_in:
-        work_filter = _with_standing_exclusions(work_filter, viewer)
+    policy = policy_for(viewer)
     parsed = search_error = None
     ranges: list[tuple[str, int, int]] = []
     text = None
@@ -96,7 +79,7 @@ def works_listing(
     # Catching up costs one indexed query; it means a writer sees their own new work straight away.
     result = get_index(max_lag=0.0).search(
         work_filter,
-        signed_in=signed_in,
+        policy=policy,
         page_size=page_size,
         facet_limit=facet_limit,
         ranges=ranges,

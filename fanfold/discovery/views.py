@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from fanfold.discovery.query import BEST_MATCH, MAX_TAGS_PER_FIELD, SORT_LABELS, WorkFilter
 from fanfold.discovery.selectors import works_listing
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
+from fanfold.tags.selectors import visible_tags
 from fanfold.works.models import LANGUAGE_CHOICES
 from fanfold.works.selectors import listed_works
 
@@ -35,8 +36,8 @@ class WorkListView(TemplateView):
         base, creator = self.base_tag(), self.base_creator()
         work_filter = WorkFilter.from_query(request.GET)
         other_errors: list[str] = []
-        other_include = _tags_named(request.GET.get("other_tags", ""), "include", other_errors)
-        other_exclude = _tags_named(request.GET.get("other_exclude", ""), "exclude", other_errors)
+        other_include = _tags_named(request, request.GET.get("other_tags", ""), "include", other_errors)
+        other_exclude = _tags_named(request, request.GET.get("other_exclude", ""), "exclude", other_errors)
         searched = work_filter.replace(
             include_tags=(*work_filter.include_tags, *other_include, *((base.pk,) if base else ())),
             exclude_tags=(*work_filter.exclude_tags, *other_exclude),
@@ -48,7 +49,7 @@ class WorkListView(TemplateView):
         for work in works:
             work.search_snippet = listing.snippets.get(work.pk)
         show_all = request.GET.get("all_facets")
-        facets = _facet_groups(result.facets, work_filter, show_all if show_all in TagType.values else None)
+        facets = _facet_groups(request, result.facets, work_filter, show_all if show_all in TagType.values else None)
         if base:
             heading = f"Works in {base.name}"
         elif creator:
@@ -87,7 +88,8 @@ class WorkListView(TemplateView):
 
 class TagWorksView(WorkListView):
     def base_tag(self):
-        return get_object_or_404(Tag, key=name_key(tag_name_from_url(self.kwargs["name"])))
+        tags = visible_tags(self.request.user)
+        return get_object_or_404(tags, key=name_key(tag_name_from_url(self.kwargs["name"])))
 
 
 class CreatorWorksView(WorkListView):
@@ -106,14 +108,15 @@ def _page_query(request, work_filter: WorkFilter, page: int) -> str:
     return f"{query}&{typed}" if query and typed else query or typed
 
 
-def _tags_named(value: str, verb: str, errors: list[str]) -> list[int]:
+def _tags_named(request, value: str, verb: str, errors: list[str]) -> list[int]:
     """The filter tags of tags typed by name (comma-separated): a synonym filters as its canonical tag."""
     names = [name.strip() for name in value.split(",") if name.strip()][:MAX_TAGS_PER_FIELD]
     if not names:
         return []
     keys = {name_key(name): name for name in names}
     found = {
-        key: (pk, merger) for key, pk, merger in Tag.objects.filter(key__in=keys).values_list("key", "pk", "merger_id")
+        key: (pk, merger)
+        for key, pk, merger in visible_tags(request.user).filter(key__in=keys).values_list("key", "pk", "merger_id")
     }
     missing = [name for key, name in keys.items() if key not in found]
     if missing:
@@ -136,7 +139,7 @@ class FacetRow(NamedTuple):
     excluded: bool
 
 
-def _facet_groups(facets, work_filter: WorkFilter, show_all: str | None = None) -> list[dict]:
+def _facet_groups(request, facets, work_filter: WorkFilter, show_all: str | None = None) -> list[dict]:
     """For each tag type: its top tags with counts, the rest behind "show more" (all of them for the type
     named by `show_all`), and every selected tag with its count, wherever it ranks."""
     wanted: dict[str, list[tuple[int, int]]] = {}
@@ -149,10 +152,12 @@ def _facet_groups(facets, work_filter: WorkFilter, show_all: str | None = None) 
     selected_ids = set(work_filter.include_tags) | set(work_filter.exclude_tags)
     for field in _FIXED_PARAMS.values():
         selected_ids |= set(getattr(work_filter, field))
-    ids = {tag_id for counts in wanted.values() for tag_id, _count in counts} | selected_ids
-    tags = {
-        pk: (name, tag_type) for pk, name, tag_type in Tag.objects.filter(pk__in=ids).values_list("pk", "name", "type")
-    }
+    counted = {tag_id for counts in wanted.values() for tag_id, _count in counts}
+    fields = ("pk", "name", "type")
+    tags = {pk: (name, tag_type) for pk, name, tag_type in Tag.objects.filter(pk__in=counted).values_list(*fields)}
+    # A tag the reader asked for by id is named only if they may know of it; counted tags are on their works.
+    asked = visible_tags(request.user).filter(pk__in=selected_ids - counted)
+    tags |= {pk: (name, tag_type) for pk, name, tag_type in asked.values_list(*fields)}
     groups = []
     for tag_type, label in TagType.choices:
         param = _FIXED_PARAMS.get(tag_type)

@@ -147,7 +147,10 @@ def comment_create(request: HttpRequest, work_id: int) -> HttpResponse:
     parent = None
     parent_id = _int_or_none(request.POST.get("parent_id"))
     if parent_id is not None:
-        parent = get_object_or_404(Comment.objects.select_related("pseud__user", "chapter"), pk=parent_id, work=work)
+        # The same rule as every other way to a comment: a pending one is its author's and the creators'.
+        parent = _comment_or_404(request, parent_id)
+        if parent.work_id != work.pk or parent.is_deleted or not parent.is_published:
+            raise Http404("That comment can't be replied to.")
         chapter = parent.chapter
     signed_in = request.user.is_authenticated
     form = CommentForm(request.POST, pseuds=selectors.pseuds_of(request.user), guest=not signed_in)

@@ -2,10 +2,14 @@
 
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from fanfold.tags.models import Tag, TagType, name_key
 from fanfold.tags.services import tag_suggest_canonical
+from fanfold.works.visibility import policy_for
+
+# `tag_by_name`'s default viewer: wrangling pages, which know every tag.
+WRANGLER = object()
 
 AUTOCOMPLETE_LIMIT = 15
 AUTOCOMPLETE_MIN_LENGTH = 2
@@ -14,10 +18,20 @@ _WORD_MATCH_SCAN = 1_000
 WRANGLED_TYPES = (TagType.RELATIONSHIP, TagType.CHARACTER, TagType.FREEFORM)
 
 
-def tag_by_name(name: str) -> Tag | None:
-    """The tag called `name`, whatever its case or spacing."""
+def visible_tags(viewer) -> QuerySet[Tag]:
+    """The tags `viewer` may know of (see `ViewerPolicy.tag_q`): every page that names a tag a reader asked
+    for, by name or id, reads it from here."""
+    return Tag.objects.filter(policy_for(viewer).tag_q())
+
+
+def tag_by_name(name: str, *, viewer=WRANGLER) -> Tag | None:
+    """The tag called `name`, whatever its case or spacing, if `viewer` may know of it (wranglers, the
+    default, know every tag)."""
     key = name_key(name)
-    return Tag.objects.filter(key=key).first() if key else None
+    if not key:
+        return None
+    tags = Tag.objects.all() if viewer is WRANGLER else visible_tags(viewer)
+    return tags.filter(key=key).first()
 
 
 def tag_relations(tag: Tag) -> dict:
@@ -31,15 +45,16 @@ def tag_relations(tag: Tag) -> dict:
     }
 
 
-def tags_autocomplete(*, term: str, type: str | None = None, limit: int = AUTOCOMPLETE_LIMIT) -> list[Tag]:
-    """Tags whose name starts with `term`, then tags with a word starting with it; canonical first in each.
+def tags_autocomplete(*, term: str, viewer, type: str | None = None, limit: int = AUTOCOMPLETE_LIMIT) -> list[Tag]:
+    """Tags `viewer` may know of whose name starts with `term`, then those with a word starting with it;
+    canonical first in each.
 
     Matching is on the stored case-folded key, so it is case-insensitive on every database.
     """
     term_key = name_key(term)
     if len(term_key) < AUTOCOMPLETE_MIN_LENGTH:
         return []
-    tags = Tag.objects.all()
+    tags = visible_tags(viewer)
     if type:
         tags = tags.filter(type=type)
     ordered = tags.order_by("-canonical", "name", "id")

@@ -45,6 +45,20 @@ def tag_find_or_create(*, name: str, type: str) -> Tag:
     return Tag.objects.create(name=name, type=type)
 
 
+def tags_delete_orphaned(*, tag_ids: Iterable[int]) -> int:
+    """Delete the tags among `tag_ids` that no work uses any more, unless a wrangler has touched them
+    (canonical, a synonym or with synonyms, meta or sub tags, parents, unwrangleable) or they are the
+    archive's own; return how many. A deleted work's new tags should not outlive it."""
+    orphaned = (
+        Tag.objects.filter(pk__in=list(tag_ids), canonical=False, merger__isnull=True, unwrangleable=False)
+        .exclude(type__in=FIXED_TYPES)
+        .filter(works__isnull=True, synonyms__isnull=True, sub_tags__isnull=True, meta_tags__isnull=True)
+        .filter(parents__isnull=True, children__isnull=True)
+    )
+    deleted, _ = Tag.objects.filter(pk__in=list(orphaned.values_list("pk", flat=True))).delete()
+    return deleted
+
+
 def fixed_tags(type: str) -> list[Tag]:
     return list(Tag.objects.filter(type=type).order_by("sort_order"))
 
@@ -115,6 +129,18 @@ def filter_tag_ids(tag_ids: Iterable[int]) -> dict[int, set[int]]:
     canonical_of = {tag: mergers.get(tag, tag) for tag in ids}
     metas = _meta_closure(set(canonical_of.values()))
     return {tag: {canonical} | metas.get(canonical, set()) for tag, canonical in canonical_of.items()}
+
+
+def tags_filtered_under(tag_ids: Iterable[int]) -> set[int]:
+    """These tags and every tag whose works are also found under them: synonyms and sub tags, all the way down."""
+    found = set(tag_ids)
+    frontier = set(found)
+    while frontier:
+        below = set(MetaTagging.objects.filter(meta_id__in=frontier).values_list("sub_id", flat=True))
+        below |= set(Tag.objects.filter(merger_id__in=frontier).values_list("id", flat=True))
+        frontier = below - found
+        found |= frontier
+    return found
 
 
 def _fold(text: str) -> str:

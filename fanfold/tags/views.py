@@ -34,7 +34,7 @@ def autocomplete(request):
     if tag_type is not None and tag_type not in TagType.values:
         known = ", ".join(TagType.values)
         return JsonResponse({"error": f"“{tag_type}” is not a tag type. Use one of: {known}."}, status=400)
-    tags = selectors.tags_autocomplete(term=request.GET.get("term", ""), type=tag_type)
+    tags = selectors.tags_autocomplete(term=request.GET.get("term", ""), type=tag_type, viewer=request.user)
     results = [{"id": tag.id, "name": tag.name, "type": tag.type, "canonical": tag.canonical} for tag in tags]
     return JsonResponse({"results": results})
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.tags.models import MetaTagging, Tag, TagType, name_key, normalize_name
-from fanfold.tags.services import tag_name_errors
+from fanfold.tags.services import tag_name_errors, tags_filtered_under
 
 PARENTED_TYPES = (TagType.CHARACTER, TagType.RELATIONSHIP, TagType.FREEFORM)
 
@@ -34,18 +34,6 @@ def _refuse_fixed(*tags: Tag) -> None:
 def _refuse_other_type(tag: Tag, other: Tag, what: str) -> None:
     if tag.type != other.type:
         raise ValidationError(f"“{tag.name}” is {_type_label(tag)} and “{other.name}” is {_type_label(other)}; {what}.")
-
-
-def tags_filtered_under(tag_ids: Iterable[int]) -> set[int]:
-    """These tags and every tag whose works are also found under them: synonyms and sub tags, all the way down."""
-    found = set(tag_ids)
-    frontier = set(found)
-    while frontier:
-        below = set(MetaTagging.objects.filter(meta_id__in=frontier).values_list("sub_id", flat=True))
-        below |= set(Tag.objects.filter(merger_id__in=frontier).values_list("id", flat=True))
-        frontier = below - found
-        found |= frontier
-    return found
 
 
 def work_ids_under(tag_ids: Iterable[int]) -> set[int]:

@@ -1,8 +1,13 @@
-"""Admin pages so a maintainer can fix works and chapters by hand."""
+"""Admin pages so a maintainer can fix works and chapters by hand.
 
-from django.contrib import admin
+Saves and deletions here end in the same services as everywhere else: the work's totals, listings and search
+text follow what the maintainer changed (the database's change log notes the row itself; see
+`discovery.changelog`)."""
+
+from django.contrib import admin, messages
 
 from fanfold.works.models import Chapter, Creatorship, Work
+from fanfold.works.services import work_delete, work_recount, work_set_hidden
 
 
 class CreatorshipInline(admin.TabularInline):
@@ -28,6 +33,30 @@ class WorkAdmin(admin.ModelAdmin):
     readonly_fields = ["word_count", "chapter_count", "kudos_count", "comment_count", "hit_count", "bookmark_count"]
     inlines = [CreatorshipInline, ChapterInline]
     date_hierarchy = "created_at"
+    actions = ["hide_works", "unhide_works"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        work_recount(work=form.instance)
+
+    def delete_model(self, request, obj):
+        work_delete(work=obj)
+
+    def delete_queryset(self, request, queryset):
+        for work in queryset:
+            work_delete(work=work)
+
+    @admin.action(description="Hide selected works (only their creators see them)")
+    def hide_works(self, request, queryset):
+        for work in queryset:
+            work_set_hidden(work=work, hidden=True)
+        messages.success(request, f"Hid {queryset.count()} works.")
+
+    @admin.action(description="Unhide selected works")
+    def unhide_works(self, request, queryset):
+        for work in queryset:
+            work_set_hidden(work=work, hidden=False)
+        messages.success(request, f"Unhid {queryset.count()} works.")
 
 
 @admin.register(Chapter)
@@ -37,3 +66,18 @@ class ChapterAdmin(admin.ModelAdmin):
     search_fields = ["title", "work__title"]
     raw_id_fields = ["work"]
     readonly_fields = ["word_count"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        work_recount(work=obj.work)
+
+    def delete_model(self, request, obj):
+        work = obj.work
+        super().delete_model(request, obj)
+        work_recount(work=work)
+
+    def delete_queryset(self, request, queryset):
+        works = {chapter.work for chapter in queryset.select_related("work")}
+        super().delete_queryset(request, queryset)
+        for work in works:
+            work_recount(work=work)

@@ -188,4 +188,6 @@ class Chapter(models.Model):
 
     @property
     def display_title(self) -> str:
-        return f"{self.position}. {self.title}" if self.title else f"Chapter {self.position}"
+        # `number` is the chapter's place among those the viewer sees (`selectors.visible_chapters`).
+        number = getattr(self, "number", None) or self.position
+        return f"{number}. {self.title}" if self.title else f"Chapter {number}"

@@ -1,27 +1,15 @@
-"""Reads of works: every read of works for a viewer starts from `visible_works`."""
+"""Reads of works: every read of works for a viewer goes through the viewer's policy (`works.visibility`)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 
-from fanfold.accounts.models import Mute
 from fanfold.works.models import Chapter, Creatorship, Work, WorkQuerySet
-
-
-def _created_by(viewer) -> Q:
-    return Q(pk__in=Creatorship.objects.filter(pseud__user=viewer).values("work_id"))
-
-
-def _by_muted_creator(viewer) -> Q:
-    muted = Mute.objects.filter(user=viewer).values("muted_id")
-    return Q(pk__in=Creatorship.objects.filter(pseud__user__in=muted).values("work_id"))
+from fanfold.works.visibility import GUEST, policy_for
 
 
 def visible_works(viewer) -> WorkQuerySet:
-    """The works `viewer` may see: drafts and hidden works only to their creators,
-    restricted works only to signed-in users."""
-    works = Work.objects.all()
-    if viewer is None or not viewer.is_authenticated:
-        return works.filter(posted=True, hidden=False, restricted=False)
-    return works.filter(Q(posted=True, hidden=False) | _created_by(viewer))
+    """The works `viewer` may open: drafts and hidden works only to their creators, restricted works only to
+    signed-in users."""
+    return Work.objects.filter(policy_for(viewer).may_open_q())
 
 
 def restricted_work_exists(work_id: int) -> bool:
@@ -30,22 +18,31 @@ def restricted_work_exists(work_id: int) -> bool:
 
 
 def listed_works(viewer) -> WorkQuerySet:
-    """Works that appear in listings: visible and posted (a creator's drafts live on their drafts page),
-    and by nobody the viewer muted unless the viewer is a creator too. A muted creator's work is still
-    `visible_works`: it opens by link."""
-    works = visible_works(viewer).filter(posted=True, hidden=False)
-    if viewer is not None and viewer.is_authenticated:
-        works = works.filter(~_by_muted_creator(viewer) | _created_by(viewer))
-    return works.with_blurb_data()
+    """Works that appear in listings for `viewer` (see `ViewerPolicy.listed_q`): a creator's drafts live on
+    their drafts page, and a muted creator's work, or one under an excluded tag, still opens by link."""
+    return Work.objects.filter(policy_for(viewer).listed_q()).with_blurb_data()
 
 
 def work_drafts(user) -> WorkQuerySet:
-    return visible_works(user).filter(_created_by(user), posted=False).with_blurb_data()
+    own = Creatorship.objects.filter(pseud__user_id=user.pk).values("work_id")
+    return Work.objects.filter(pk__in=own, posted=False).with_blurb_data()
 
 
 def visible_chapters(*, work: Work, viewer) -> QuerySet[Chapter]:
-    """A work's chapters in order; unposted chapters only for the work's creators."""
+    """A work's chapters in order, each with `number`: its place among the chapters the viewer sees.
+    Unposted chapters only for the work's creators; for everyone else a draft chapter leaves no gap in
+    the numbering ("1.", "2.", never "1.", "3.")."""
     chapters = work.chapters.all()
-    if work.is_created_by(viewer):
-        return chapters
-    return chapters.filter(posted=True)
+    policy = policy_for(viewer) if viewer is not None else GUEST
+    if policy.is_creator_of(work):
+        return chapters.annotate(number=Subquery(_place_among(posted_only=False), output_field=IntegerField()))
+    return chapters.filter(posted=True).annotate(
+        number=Subquery(_place_among(posted_only=True), output_field=IntegerField())
+    )
+
+
+def _place_among(*, posted_only: bool):
+    before = Chapter.objects.filter(work_id=OuterRef("work_id"), position__lte=OuterRef("position"))
+    if posted_only:
+        before = before.filter(posted=True)
+    return before.order_by().values("work_id").annotate(place=Count("id")).values("place")

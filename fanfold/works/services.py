@@ -12,7 +12,7 @@ from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, render_user_text, word_count
 from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
-from fanfold.tags.services import tag_find_or_create, tag_name_errors
+from fanfold.tags.services import tag_find_or_create, tag_name_errors, tags_delete_orphaned
 from fanfold.works.models import Chapter, CommentPermission, Creatorship, Work
 
 MAX_TITLE = 255
@@ -280,11 +280,21 @@ def work_post(*, work: Work) -> Work:
 
 
 @transaction.atomic
+def work_set_hidden(*, work: Work, hidden: bool) -> Work:
+    """A maintainer hides a work (only its creators see it, everywhere) or shows it again."""
+    Work.objects.filter(pk=work.pk).update(hidden=hidden)
+    work.hidden = hidden
+    return work
+
+
+@transaction.atomic
 def work_delete(*, work: Work) -> None:
     work_id = work.pk  # delete() clears it
+    tag_ids = list(work.tags.values_list("pk", flat=True))
     record_work_change(work_id)
     work.delete()
     search_text_refresh(work_ids=[work_id])
+    tags_delete_orphaned(tag_ids=tag_ids)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from fanfold.accounts.models import Mute, TagExclusion, User
-from fanfold.accounts.selectors import StandingExclusions, standing_exclusions
 from fanfold.accounts.services import (
     MAX_MUTES,
     MAX_TAG_EXCLUSIONS,
@@ -20,6 +19,7 @@ from fanfold.accounts.services import (
 from fanfold.tags.models import Tag, TagType
 from fanfold.works.selectors import listed_works, visible_works
 from fanfold.works.services import ChapterFields, WorkFields, work_create
+from fanfold.works.visibility import ViewerPolicy
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -103,13 +103,12 @@ def test_tag_exclusions_are_capped_with_a_clear_message(reader, fluff):
         tag_exclusion_add(user=reader, tag=fluff)
 
 
-# standing_exclusions -------------------------------------------------------------------------------
+# The viewer's policy --------------------------------------------------------------------------------
 
 
-def test_standing_exclusions_are_sorted_ids_of_the_readers_own_choices(reader, writer, make_user, fluff):
+def test_a_readers_policy_holds_their_own_mutes_and_exclusions(reader, writer, make_user, fluff):
     first, second = make_user(), make_user()
     angst = Tag.objects.create(name="Angst", type=TagType.FREEFORM, canonical=True)
-    # Kept newest first, so only sorting puts these in id order.
     mute_add(user=reader, muted=first)
     mute_add(user=reader, muted=second)
     tag_exclusion_add(user=reader, tag=fluff)
@@ -117,32 +116,37 @@ def test_standing_exclusions_are_sorted_ids_of_the_readers_own_choices(reader, w
     # Someone else's choices are not the reader's.
     mute_add(user=writer, muted=reader)
 
-    exclusions = standing_exclusions(reader)
+    policy = ViewerPolicy.for_viewer(reader)
 
-    assert exclusions == StandingExclusions(muted_user_ids=(first.pk, second.pk), excluded_tag_ids=(fluff.pk, angst.pk))
-    assert standing_exclusions(writer).muted_user_ids == (reader.pk,)
+    assert policy == ViewerPolicy(
+        user_id=reader.pk,
+        muted_user_ids=frozenset({first.pk, second.pk}),
+        excluded_tag_ids=frozenset({fluff.pk, angst.pk}),
+    )
+    assert ViewerPolicy.for_viewer(writer).muted_user_ids == {reader.pk}
 
 
 def test_an_excluded_synonym_brings_its_canonical_tag(reader, fluff):
     floof = Tag.objects.create(name="Floof", type=TagType.FREEFORM, merger=fluff)
     tag_exclusion_add(user=reader, tag=floof)
 
-    assert standing_exclusions(reader).excluded_tag_ids == tuple(sorted([fluff.pk, floof.pk]))
+    assert ViewerPolicy.for_viewer(reader).excluded_tag_ids == {fluff.pk, floof.pk}
 
 
 def test_guests_have_no_standing_exclusions(db):
-    assert standing_exclusions(None) == StandingExclusions(muted_user_ids=(), excluded_tag_ids=())
-    assert standing_exclusions(AnonymousUser()) == StandingExclusions()
+    assert ViewerPolicy.for_viewer(None) == ViewerPolicy()
+    assert ViewerPolicy.for_viewer(AnonymousUser()) == ViewerPolicy()
+    assert not ViewerPolicy().signed_in
 
 
-def test_standing_exclusions_take_two_queries(reader, writer, fluff, django_assert_num_queries):
+def test_a_policy_takes_two_queries(reader, writer, fluff, django_assert_num_queries):
     mute_add(user=reader, muted=writer)
     tag_exclusion_add(user=reader, tag=fluff)
 
     with django_assert_num_queries(2):
-        standing_exclusions(reader)
+        ViewerPolicy.for_viewer(reader)
     with django_assert_num_queries(0):
-        standing_exclusions(AnonymousUser())
+        ViewerPolicy.for_viewer(AnonymousUser())
 
 
 # Listings ------------------------------------------------------------------------------------------
@@ -196,9 +200,10 @@ def test_the_viewers_own_work_with_a_muted_co_creator_is_still_listed(reader, wr
 def test_listed_works_with_mutes_stay_one_query(reader, writer, make_work, django_assert_num_queries):
     make_work(writer)
     mute_add(user=reader, muted=writer)
+    policy = ViewerPolicy.for_viewer(reader)
 
     with django_assert_num_queries(1):
-        assert listed_works(reader).count() == 0
+        assert listed_works(policy).count() == 0
 
 
 # Profile page --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from fanfold.tags.models import Tag
 from fanfold.works.models import Work
 from fanfold.works.selectors import listed_works
 from fanfold.works.services import WorkFields, work_delete, work_update
+from fanfold.works.visibility import ViewerPolicy
 
 
 def tag_id(name: str) -> int:
@@ -85,11 +86,12 @@ def test_excluding_a_creator_or_a_tag_takes_their_works_out_of_the_page_and_the_
     assert everything.total == 3
     assert fandom_counts(everything) == {"Common": 3, "Other Place": 1}
 
-    without_creator = index.search(WorkFilter(exclude_creator_user_ids=(muted.pk,)), signed_in=True)
+    without_creator = index.search(WorkFilter(), policy=ViewerPolicy(user_id=liked.pk, muted_user_ids={muted.pk}))
     assert (without_creator.work_ids, without_creator.total) == ([first.pk], 1)
     assert fandom_counts(without_creator) == {"Common": 1}
 
-    without_angst = index.search(WorkFilter(exclude_tag_ids=(tag_id("Angst"),)), signed_in=True)
+    no_angst = ViewerPolicy(user_id=liked.pk, excluded_tag_ids={tag_id("Angst")})
+    without_angst = index.search(WorkFilter(), policy=no_angst)
     assert without_angst.total == 2
     freeforms = without_angst.facets["freeform"]
     assert dict(freeforms) == {tag_id("Fluff"): 2}

@@ -118,9 +118,9 @@ def test_junk_is_dropped_with_a_message_for_each_thing_not_understood():
     assert all(isinstance(message, str) and message for message in work_filter.errors)
 
 
-def test_standing_exclusions_stay_out_of_the_url():
-    work_filter = WorkFilter(include_tags=(4,)).replace(exclude_creator_user_ids=(9, 2), exclude_tag_ids=(5,))
-    assert work_filter.exclude_creator_user_ids == (2, 9)
+def test_a_creators_page_stays_out_of_the_url():
+    work_filter = WorkFilter(include_tags=(4,)).replace(creator_user_ids=(9, 2))
+    assert work_filter.creator_user_ids == (2, 9)
     assert work_filter.to_query() == "tag=4"
 
 

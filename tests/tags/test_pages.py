@@ -9,13 +9,17 @@ from django.urls import reverse
 from fanfold.tags.models import Tag, TagType, tag_name_to_url
 from fanfold.tags.services import tag_find_or_create
 from fanfold.tags.wrangling import tag_add_parent, tag_add_sub_tag, tag_make_canonical, tag_make_synonym
+from fanfold.works.models import Work
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def tag(name: str, type: str = TagType.FREEFORM, *, canonical: bool = False) -> Tag:
+    """A tag in use on a posted work everyone may read (a tag on no such work is, to readers, no tag)."""
     made = tag_find_or_create(name=name, type=type)
+    holder = Work.objects.filter(title="Tag holder").first() or Work.objects.create(title="Tag holder", posted=True)
+    holder.tags.add(made)
     if canonical and not made.canonical:
         tag_make_canonical(tag=made)
         made.refresh_from_db()

@@ -1,0 +1,129 @@
+"""Who may see which works: one policy per viewer, rendered as ORM conditions and as discovery index bitmaps.
+
+Every page, count, facet, search, autocomplete and email asks a `ViewerPolicy`; nothing else decides. The
+rules, each written once below in both forms side by side:
+
+- **may open** (a work's page): posted and not hidden, and not restricted unless the viewer is signed in;
+  or the viewer is one of its creators (their drafts and hidden works).
+- **listed** (listings, totals, facets, search, tag pages, autocomplete): posted and not hidden, not
+  restricted unless signed in, and, unless the viewer is one of its creators, by nobody the viewer muted and
+  with no tag the viewer always excludes. A muted creator's work still opens by link.
+
+`tests/works/test_visibility.py` holds both forms and a brute-force oracle equal on random archives.
+"""
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q
+
+from fanfold.accounts.models import Mute, TagExclusion
+from fanfold.tags.services import tags_filtered_under
+from fanfold.works.models import Creatorship, Work
+
+if TYPE_CHECKING:
+    from pyroaring import BitMap
+
+    from fanfold.discovery.index import DiscoveryIndex
+
+
+@dataclasses.dataclass(frozen=True)
+class ViewerPolicy:
+    """What decides visibility for one viewer. `excluded_tag_ids` are filter tags: excluding a tag leaves
+    out works found under it (its synonyms and sub tags too); an excluded synonym excludes its canonical."""
+
+    user_id: int | None = None
+    muted_user_ids: frozenset[int] = frozenset()
+    excluded_tag_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def for_viewer(cls, user) -> "ViewerPolicy":
+        if user is None or not user.is_authenticated:
+            return GUEST
+        muted = Mute.objects.filter(user=user).values_list("muted_id", flat=True)
+        excluded = TagExclusion.objects.filter(user=user).values_list("tag_id", "tag__merger_id")
+        return cls(
+            user_id=user.pk,
+            muted_user_ids=frozenset(muted) - {user.pk},
+            excluded_tag_ids=frozenset(tag for pair in excluded for tag in pair if tag is not None),
+        )
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def has_standing_exclusions(self) -> bool:
+        return bool(self.muted_user_ids or self.excluded_tag_ids)
+
+    def is_creator_of(self, work: Work) -> bool:
+        return self.signed_in and any(pseud.user_id == self.user_id for pseud in work.creators.all())
+
+    # As ORM conditions on Work ------------------------------------------------------------------------
+
+    def _own_q(self) -> Q:
+        return Q(pk__in=Creatorship.objects.filter(pseud__user_id=self.user_id).values("work_id"))
+
+    def _open_to_all_q(self) -> Q:
+        public = Q(posted=True, hidden=False)
+        return public if self.signed_in else public & Q(restricted=False)
+
+    def _standing_q(self) -> Q:
+        """Works by a muted creator or under an excluded tag."""
+        found = Q(pk__in=[])
+        if self.muted_user_ids:
+            by_muted = Creatorship.objects.filter(pseud__user_id__in=self.muted_user_ids).values("work_id")
+            found |= Q(pk__in=by_muted)
+        if self.excluded_tag_ids:
+            under = Work.tags.through.objects.filter(tag_id__in=tags_filtered_under(self.excluded_tag_ids))
+            found |= Q(pk__in=under.values("work_id"))
+        return found
+
+    def may_open_q(self) -> Q:
+        if not self.signed_in:
+            return self._open_to_all_q()
+        return self._open_to_all_q() | self._own_q()
+
+    def listed_q(self) -> Q:
+        listed = self._open_to_all_q()
+        if self.has_standing_exclusions:
+            listed &= ~self._standing_q() | self._own_q()
+        return listed
+
+    def tag_q(self) -> Q:
+        """Tags the viewer may know of: the archive's fixed tags, tags a wrangler made canonical or a synonym,
+        and tags on a work the viewer may open. A tag used only on drafts, hidden or (for guests) restricted works is,
+        to everyone else, a tag that does not exist."""
+        from fanfold.tags.models import FIXED_TYPES
+
+        on_open_work = Work.tags.through.objects.filter(
+            tag_id=OuterRef("pk"), work_id__in=Work.objects.filter(self.may_open_q()).values("pk")
+        )
+        wrangled = Q(canonical=True) | Q(merger__isnull=False)
+        return Q(type__in=FIXED_TYPES) | wrangled | Exists(on_open_work)
+
+    # As bitmaps of the discovery index's docs (the index holds posted, unhidden works only) --------------
+
+    def listed_docs(self, index: "DiscoveryIndex") -> "BitMap":
+        listed = index.listed_docs(restricted=self.signed_in)
+        if self.has_standing_exclusions:
+            standing = index.creator_docs(self.muted_user_ids) | index.tag_docs(self.excluded_tag_ids)
+            listed = listed - (standing - index.creator_docs([self.user_id]))
+        return listed
+
+
+GUEST = ViewerPolicy()
+
+
+def policy_for(viewer) -> ViewerPolicy:
+    """The policy of a request's user (or of a policy already made, passed along)."""
+    if isinstance(viewer, ViewerPolicy):
+        return viewer
+    if viewer is None or not viewer.is_authenticated:
+        return GUEST
+    # Kept on the user object: one request asks several times (listing, blurbs, tag names).
+    policy = getattr(viewer, "_viewer_policy", None)
+    if policy is None:
+        policy = ViewerPolicy.for_viewer(viewer)
+        viewer._viewer_policy = policy
+    return policy
