@@ -147,7 +147,7 @@ def test_the_policy_allows_only_the_archives_own_scripts_and_styles(client):
 def test_powerful_browser_features_are_switched_off(client):
     features = dict(part.strip().split("=", 1) for part in client.get("/").headers["Permissions-Policy"].split(","))
 
-    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort", "browsing-topics"):
         assert features.get(feature) == "()", feature
 
 

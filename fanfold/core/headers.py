@@ -1,15 +1,16 @@
 """Response headers and statuses every answer of the archive carries, whatever view made it."""
 
 # Powerful browser features the archive never uses, switched off for its pages and anything they embed, so a
-# script that slipped through could not ask for them either. Only features Chromium and Firefox recognise:
-# an unknown one (such as the retired `interest-cohort`) makes the browser log an error on every page.
+# script that slipped through could not ask for them either; `interest-cohort` and `browsing-topics` keep the
+# archive's readers out of the browser's advertising cohorts. Only features Chromium recognises: an unknown one
+# (`bluetooth`, say) makes it log a warning on every page.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
+        "interest-cohort",
         "camera",
         "display-capture",
         "encrypted-media",
