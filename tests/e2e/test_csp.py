@@ -161,3 +161,19 @@ def test_kudos_are_left_without_reloading_the_page(watched, log_in_as, archive):
     expect(watched.page.locator("#kudos")).to_contain_text("lampreader")
     assert watched.page.evaluate("window.__same_page") is True
     assert watched.problems() == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/works/work/", "/admin/works/work/{work}/change/", "/admin/tags/tag/add/"]
+)
+def test_the_admin_works_under_the_policy(watched, log_in_as, archive, path):
+    staff = archive["wrangler"]
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    log_in_as(staff)
+
+    watched.open(path.format(work=archive["work"].pk))
+    watched.page.wait_for_load_state("networkidle")
+
+    expect(watched.page.locator("#content")).to_be_visible()
+    assert watched.problems() == []
