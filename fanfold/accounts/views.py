@@ -287,6 +287,9 @@ class PseudDeleteView(OwnProfileMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
+        return self.delete(request, *args, **kwargs)
+
+    def delete(self, request, *args, **kwargs):
         pseud = _pseud_of(self.profile_user, kwargs["pseud"])
         try:
             services.pseud_delete(pseud=pseud)
@@ -412,11 +415,14 @@ class MuteView(LoginRequiredMixin, View):
 
 
 class UnmuteView(LoginRequiredMixin, View):
-    """The Unmute buttons on a profile and on the muted users page."""
+    """The Unmute buttons on a profile and on the muted users page; DELETE does the same."""
 
-    http_method_names = ["post"]
+    http_method_names = ["post", "delete"]
 
     def post(self, request, *args, **kwargs):
+        return self.delete(request, *args, **kwargs)
+
+    def delete(self, request, *args, **kwargs):
         # Looked up among the reader's mutes, so a user deactivated since can still be unmuted.
         muted = selectors.muted_user_by_username(user=request.user, username=kwargs["username"])
         if muted is None:
@@ -457,11 +463,14 @@ class ExcludedTagsView(LoginRequiredMixin, FormView):
 
 
 class TagExclusionRemoveView(LoginRequiredMixin, View):
-    """The Remove buttons on the excluded tags page."""
+    """The Remove buttons on the excluded tags page; DELETE does the same."""
 
-    http_method_names = ["post"]
+    http_method_names = ["post", "delete"]
 
     def post(self, request, *args, **kwargs):
+        return self.delete(request, *args, **kwargs)
+
+    def delete(self, request, *args, **kwargs):
         exclusion = selectors.tag_exclusion_by_tag_id(user=request.user, tag_id=kwargs["tag_id"])
         if exclusion is None:
             messages.info(request, "That tag was not excluded, so there was nothing to remove.")

@@ -227,15 +227,16 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "POST", "DELETE"])
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET asks to confirm; POST (the confirmation form) and DELETE delete."""
     comment = _comment_or_404(request, comment_id)
     if comment.is_deleted:
         raise Http404("That comment is already deleted.")
     if not services.comment_may_delete(comment=comment, user=request.user):
         raise PermissionDenied("Only the comment's author or the work's creators can delete it.")
     fallback = _with_anchor(_thread_page(comment.work, comment.chapter), "comments")
-    if request.method == "POST":
+    if request.method in ("POST", "DELETE"):
         services.comment_delete(comment=comment, user=request.user)
         messages.success(request, "Comment deleted.")
         return redirect(_safe_next(request, fallback))
