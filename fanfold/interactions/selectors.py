@@ -144,8 +144,11 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
     }
 
 
-def work_feedback_context(*, request, work: Work, chapter: Chapter | None = None) -> dict:
-    """Template context for `interactions/_work_feedback.html` on a work or chapter page.
+def work_feedback_context(
+    *, request, work: Work, chapter: Chapter | None = None, chapters: list[Chapter] | None = None
+) -> dict:
+    """Template context for `interactions/_work_feedback.html` on a work or chapter page. `chapters` are
+    the chapters the viewer sees (numbered for them); a comment says which of them it is on.
 
     A fixed number of queries whatever the number of kudos and comments.
     """
@@ -159,6 +162,11 @@ def work_feedback_context(*, request, work: Work, chapter: Chapter | None = None
     if chapter is not None and work.chapter_count > 1:
         comments = comments.filter(chapter=chapter)
     comments = list(comments.order_by("created_at", "id"))
+    if chapters is not None:
+        seen = {shown.pk: shown for shown in chapters}
+        for comment in comments:
+            if comment.chapter_id in seen:
+                comment.chapter = seen[comment.chapter_id]
     threads = comment_threads(comments=comments, viewer=viewer, is_creator=is_creator, may_comment=not refusal)
     form = None
     if refusal is None:

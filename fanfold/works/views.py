@@ -129,7 +129,7 @@ class WorkReadView(View):
             "preference": preference,
             "creator_link_users": _creator_link_users(work),
         }
-        context.update(work_feedback_context(request=request, work=work, chapter=current))
+        context.update(work_feedback_context(request=request, work=work, chapter=current, chapters=chapters))
         return render(request, "works/work_detail.html", context)
 
 
