@@ -532,10 +532,16 @@ class DiscoveryIndex:
             for chunk in _chunks(ids)
             for row in Work.objects.filter(id__in=chunk, posted=True, hidden=False).values_list("id", *COUNTER_COLUMNS)
         ]
+        self.apply_counts(found)
+
+    def apply_counts(self, found: Sequence[tuple[int, ...]]) -> None:
+        """Write (work id, *COUNTER_COLUMNS) rows in place (see `refresh_counts`). Each doc whose count
+        changed is taken out of that counter's two sort orders where its old value put it, and put back
+        where its new one does: a few binary searches and array moves, not a re-sort."""
         with self._lock:
             docs, values = [], []
             for work_id, *counts in found:
-                doc = int(self._doc_of[work_id]) if work_id < len(self._doc_of) else -1
+                doc = int(self._doc_of[work_id]) if 0 <= work_id < len(self._doc_of) else -1
                 if doc >= 0 and doc in self._live:
                     docs.append(doc)
                     values.append(counts)
@@ -545,13 +551,32 @@ class DiscoveryIndex:
             table = np.asarray(values, dtype=np.int64)
             for number, column in enumerate(COUNTER_COLUMNS):
                 kind = _COLUMN_TYPES[column]
-                bounded = np.clip(table[:, number], np.iinfo(kind).min, np.iinfo(kind).max).astype(kind)
-                self._columns[column][changed] = bounded
-            moved = np.isin(np.arange(len(self._work_ids)), changed)
-            for key in [key for key in self._orders if key[0] in COUNTER_COLUMNS]:
-                order = self._orders[key]
-                self._orders[key] = order[~moved[order]]
-                self._insert_sorted(changed, only=[key])
+                new = np.clip(table[:, number], np.iinfo(kind).min, np.iinfo(kind).max).astype(kind)
+                moved = changed[self._columns[column][changed] != new]
+                if not len(moved):
+                    continue
+                keys = [key for key in self._orders if key[0] == column]
+                for key in keys:
+                    self._take_out(key, moved)
+                self._columns[column][changed] = new
+                for key in keys:
+                    self._insert_sorted(moved, only=[key])
+
+    def _take_out(self, key: tuple[str, bool], docs: np.ndarray) -> None:
+        """Remove `docs` from one sort order, found by their current keys."""
+        order = self._orders[key]
+        by = self._sort_key(*key)
+        places = []
+        for doc in docs.tolist():
+            wanted = by(doc)
+            place = bisect.bisect_left(order, wanted, key=by)
+            # A replaced doc of the same work may share the key: step over it.
+            while place < len(order) and int(order[place]) != doc and by(int(order[place])) == wanted:
+                place += 1
+            if place == len(order) or int(order[place]) != doc:
+                raise AssertionError(f"sort order {key} lost track of doc {doc}")
+            places.append(place)
+        self._orders[key] = np.delete(order, places)
 
     def catch_up(self) -> int:
         """Apply the change log's new notes; return how many works were re-read (whole or counters only)."""
