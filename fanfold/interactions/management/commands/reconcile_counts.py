@@ -31,12 +31,12 @@ class Command(BaseCommand):
         for fix in fixes:
             self.stdout.write(f"work {fix.work_id}: {fix.field} was {fix.stored:,}, counted {fix.counted:,}")
         works = len({fix.work_id for fix in fixes})
+        counters = f"{len(fixes):,} counter{'' if len(fixes) == 1 else 's'}"
         if not fixes:
             self.stdout.write(self.style.SUCCESS(f"Nothing to fix: {checked:,} works checked."))
         elif check:
             raise CommandError(
-                f"{len(fixes):,} counters are off on {works:,} of {checked:,} works; "
-                "run `manage.py reconcile_counts` to fix them."
+                f"{counters} off on {works:,} of {checked:,} works; run `manage.py reconcile_counts` to fix them."
             )
         else:
-            self.stdout.write(self.style.SUCCESS(f"Fixed {len(fixes):,} counters on {works:,} of {checked:,} works."))
+            self.stdout.write(self.style.SUCCESS(f"Fixed {counters} on {works:,} of {checked:,} works."))
