@@ -5,6 +5,7 @@ import functools
 import html as html_lib
 import logging
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -431,29 +432,28 @@ def _reconcile_one(work_id: int, *, fix: bool) -> list[CountFix]:
         return fixes
 
 
-def work_counts_reconcile(*, fix: bool, batch_size: int = 2_000, progress=None) -> list[CountFix]:
+def work_counts_reconcile(*, fix: bool, batch_size: int = 2_000, progress=None) -> Iterator[CountFix]:
     """Recount every work's kudos, comments, hits, chapters and words from rows; with `fix`, correct them.
 
-    Works are read in id ranges of `batch_size`, each counted with one grouped query per kind of row, so
-    an archive of a million works takes a few hundred short queries and little memory. A work that looks
-    wrong is recounted again under its row lock before anything is changed or reported, so a kudos given
-    while the command runs is not mistaken for a wrong count. `progress(done, last_id)` is called after
-    each batch.
+    Yields each counter that was wrong, as it goes. Works are read in id ranges of `batch_size`, each
+    counted with one grouped query per kind of row, so an archive of a million works takes a few hundred
+    short queries and little memory. A work that looks wrong is recounted again under its row lock before
+    anything is changed or reported, so a kudos given while this runs is not mistaken for a wrong count.
+    `progress(done, last_id)` is called after each batch.
     """
-    fixes: list[CountFix] = []
     last_id = 0
     done = 0
     while True:
         batch = list(Work.objects.filter(pk__gt=last_id).order_by("pk").values("pk", *RECOUNTED_FIELDS)[:batch_size])
         if not batch:
-            return fixes
+            return
         first_id, last_id = batch[0]["pk"], batch[-1]["pk"]
         counted = _counts(work_id__gte=first_id, work_id__lte=last_id)
         zero = dict.fromkeys(RECOUNTED_FIELDS, 0)
         for row in batch:
             rows = counted.get(row["pk"], zero)
             if any(row[field] != rows[field] for field in RECOUNTED_FIELDS):
-                fixes += _reconcile_one(row["pk"], fix=fix)
+                yield from _reconcile_one(row["pk"], fix=fix)
         done += len(batch)
         if progress is not None:
             progress(done, last_id)

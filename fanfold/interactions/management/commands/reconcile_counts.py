@@ -27,16 +27,18 @@ class Command(BaseCommand):
             if verbosity >= 2:
                 self.stdout.write(f"{done:,} works checked (up to id {last_id}).")
 
-        fixes = work_counts_reconcile(fix=not check, batch_size=batch_size, progress=progress)
-        for fix in fixes:
+        fixes = 0
+        works: set[int] = set()
+        for fix in work_counts_reconcile(fix=not check, batch_size=batch_size, progress=progress):
             self.stdout.write(f"work {fix.work_id}: {fix.field} was {fix.stored:,}, counted {fix.counted:,}")
-        works = len({fix.work_id for fix in fixes})
-        counters = f"{len(fixes):,} counter{'' if len(fixes) == 1 else 's'}"
+            fixes += 1
+            works.add(fix.work_id)
+        counters = f"{fixes:,} counter{'' if fixes == 1 else 's'}"
         if not fixes:
             self.stdout.write(self.style.SUCCESS(f"Nothing to fix: {checked:,} works checked."))
         elif check:
             raise CommandError(
-                f"{counters} off on {works:,} of {checked:,} works; run `manage.py reconcile_counts` to fix them."
+                f"{counters} off on {len(works):,} of {checked:,} works; run `manage.py reconcile_counts` to fix them."
             )
         else:
-            self.stdout.write(self.style.SUCCESS(f"Fixed {counters} on {works:,} of {checked:,} works."))
+            self.stdout.write(self.style.SUCCESS(f"Fixed {counters} on {len(works):,} of {checked:,} works."))
