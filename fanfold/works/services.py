@@ -333,6 +333,8 @@ def work_delete(*, work: Work) -> None:
 def chapter_add(*, work: Work, fields: ChapterFields, post: bool) -> Chapter:
     """A new last chapter; posting it also revises the work's updated date."""
     _raise_if(validate_chapter_fields(fields))
+    # Two chapters added at once (two tabs, two co-creators) must not both become chapter N.
+    list(_locked(work).values_list("pk", flat=True))
     last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
     chapter = Chapter(work=work, position=last + 1, posted=post and work.posted)
     _apply_chapter_fields(chapter, fields)

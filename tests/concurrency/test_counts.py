@@ -101,3 +101,36 @@ def test_edits_racing_kudos_comments_and_hits_keep_exact_counts(live_server, mak
     )
     # The reconciler, recounting everything from rows, agrees.
     call_command("reconcile_counts", "--check")
+
+
+TABS = 2
+CHAPTERS_EACH = 4
+
+
+def test_chapters_added_at_once_are_all_counted_and_numbered_once(live_server, make_user, make_work):
+    """The writer adds chapters from two tabs at once: each chapter gets its own number and is counted."""
+    writer = make_user("two-tabs")
+    work = make_work(writer, title="Growing Fast", content="one", expected_chapters=None)
+    tabs = [Visitor(live_server, writer) for _ in range(TABS)]
+    new_chapter = reverse("works:chapter_new", kwargs={"work_id": work.pk})
+    start = threading.Barrier(TABS, timeout=30)
+
+    def add(tab: int):
+        start.wait()
+        # Tab 0's chapters have two words, tab 1's three, so the total shows that every chapter was counted.
+        text = " ".join(["word"] * (2 + tab))
+        return [
+            tabs[tab].post(new_chapter, {"content": text, "text_format": "markdown", "post": "1"})
+            for _ in range(CHAPTERS_EACH)
+        ]
+
+    with ThreadPoolExecutor(max_workers=TABS) as pool:
+        answers = [answer for answers in pool.map(add, range(TABS)) for answer in answers]
+
+    assert [answer.status for answer in answers] == [302] * TABS * CHAPTERS_EACH
+    chapters = 1 + TABS * CHAPTERS_EACH
+    assert sorted(work.chapters.values_list("position", flat=True)) == list(range(1, chapters + 1))
+    shown = tabs[0].get(reverse("works:detail", kwargs={"work_id": work.pk})).text
+    assert f'<dd class="chapters">{chapters}/?</dd>' in shown
+    assert stat(shown, "words") == 1 + sum((2 + tab) * CHAPTERS_EACH for tab in range(TABS))
+    call_command("reconcile_counts", "--check")
