@@ -213,6 +213,12 @@ def _locked(work: Work):
     return Work.objects.select_for_update(no_key=True).filter(pk=work.pk)
 
 
+def _lock(work: Work) -> None:
+    """Hold the work's row to the end of the transaction. Writers of a work's chapters take it before
+    touching any chapter, so they queue in one order (work, then chapters) and never deadlock."""
+    list(_locked(work).values_list("pk", flat=True))
+
+
 def work_recount(*, work: Work) -> Work:
     """Bring the work's totals in line with its posted chapters.
 
@@ -334,7 +340,7 @@ def chapter_add(*, work: Work, fields: ChapterFields, post: bool) -> Chapter:
     """A new last chapter; posting it also revises the work's updated date."""
     _raise_if(validate_chapter_fields(fields))
     # Two chapters added at once (two tabs, two co-creators) must not both become chapter N.
-    list(_locked(work).values_list("pk", flat=True))
+    _lock(work)
     last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
     chapter = Chapter(work=work, position=last + 1, posted=post and work.posted)
     _apply_chapter_fields(chapter, fields)
@@ -353,6 +359,7 @@ def chapter_add(*, work: Work, fields: ChapterFields, post: bool) -> Chapter:
 @transaction.atomic
 def chapter_update(*, chapter: Chapter, fields: ChapterFields) -> Chapter:
     _raise_if(validate_chapter_fields(fields))
+    _lock(chapter.work)
     chapter.save(update_fields=_apply_chapter_fields(chapter, fields))
     if chapter.posted:
         Work.objects.filter(pk=chapter.work_id).update(revised_at=timezone.now())
@@ -367,6 +374,7 @@ def chapter_post(*, chapter: Chapter) -> Chapter:
         return chapter
     if not chapter.work.posted:
         raise ValidationError("Post the work itself first; its chapters are posted with it.")
+    _lock(chapter.work)
     chapter.posted = True
     chapter.published_on = chapter.published_on or timezone.localdate()
     chapter.save(update_fields=["posted", "published_on", "updated_at"])
@@ -378,11 +386,12 @@ def chapter_post(*, chapter: Chapter) -> Chapter:
 @transaction.atomic
 def chapter_delete(*, chapter: Chapter) -> None:
     work = chapter.work
+    # Locked first, so two deletes at once cannot leave the work with no chapter, and no comment arrives
+    # between counting the chapter's comments and deleting them.
+    _lock(work)
     if work.chapters.count() <= 1:
         raise ValidationError("A work needs at least one chapter; delete the whole work instead.")
-    # The chapter's comments go with it, and out of the work's comment count; the lock keeps new ones
-    # from arriving between the count and the delete.
-    list(_locked(work).values_list("pk", flat=True))
+    # The chapter's comments go with it, and out of the work's comment count.
     comments = chapter.comments.filter(COUNTED_COMMENTS).count()
     chapter.delete()
     if comments:
@@ -394,6 +403,7 @@ def chapter_delete(*, chapter: Chapter) -> None:
 @transaction.atomic
 def chapters_reorder(*, work: Work, chapter_ids: list[int]) -> None:
     """Put the work's chapters in the order given; every chapter must be named once."""
+    _lock(work)
     current = set(work.chapters.values_list("pk", flat=True))
     if sorted(chapter_ids) != sorted(current):
         raise ValidationError("Please give every chapter of the work a place, each once.")
