@@ -150,8 +150,8 @@ def _creator_link_users(work: Work) -> list:
 
 
 NOT_SAVED = (
-    "The archive could not save this just now (the database was busy). Nothing you typed is lost: "
-    "it is all below. Please try again in a moment."
+    "Sorry, the archive could not save this just now. Nothing you typed is lost: it is all below. "
+    "Please try again in a moment."
 )
 
 
