@@ -121,6 +121,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # A file, not memory: an in-memory test database makes the live server share the test's one
+            # connection among all its threads, so requests could not race as they do in production.
+            "TEST": {"NAME": str(VAR_DIR / "test_fanfold.sqlite3")},
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

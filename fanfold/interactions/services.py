@@ -1,9 +1,11 @@
 """Writes of kudos, comments and hits, each in one transaction, with the counters on Work kept in step."""
 
+import dataclasses
 import functools
 import html as html_lib
 import logging
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -89,12 +91,20 @@ def hit_record(*, work: Work, request) -> bool:
 
 
 def _lock_work(work: Work) -> None:
-    """Serialise comment writes on one work so the recount and the rate limit see each other's rows."""
-    list(Work.objects.select_for_update().filter(pk=work.pk).values_list("pk", flat=True))
+    """Serialise comment writes on one work so the recount and the rate limit see each other's rows.
+
+    `FOR NO KEY UPDATE` (PostgreSQL) is enough for that, and does not hold up kudos and hits, whose rows'
+    foreign keys only need the work's row not to vanish.
+    """
+    list(Work.objects.select_for_update(no_key=True).filter(pk=work.pk).values_list("pk", flat=True))
+
+
+# What comment_count counts: the comments a reader of the work sees.
+COUNTED_COMMENTS = Q(status=CommentStatus.PUBLISHED, is_deleted=False)
 
 
 def _recount_comments(work: Work) -> None:
-    count = Comment.objects.filter(work=work, status=CommentStatus.PUBLISHED, is_deleted=False).count()
+    count = Comment.objects.filter(COUNTED_COMMENTS, work=work).count()
     Work.objects.filter(pk=work.pk).update(comment_count=count)
     record_work_change(work.pk)
     work.comment_count = count
@@ -351,3 +361,99 @@ def _send(subject: str, template: str, context: dict, address: str) -> None:
         )
     except Exception:
         logger.exception("Could not send comment notification for comment %s", context["comment"].pk)
+
+
+# Reconciling counters
+
+
+@dataclasses.dataclass(frozen=True)
+class CountFix:
+    """A counter on a work that disagreed with the rows it counts."""
+
+    work_id: int
+    field: str
+    stored: int
+    counted: int
+
+
+# The counters on Work that rows decide. Bookmarks have no rows yet, so bookmark_count is not among them.
+RECOUNTED_FIELDS = ("kudos_count", "comment_count", "hit_count", "chapter_count", "word_count")
+
+
+def _counts(**work_range) -> dict[int, dict[str, int]]:
+    """Work id -> each of RECOUNTED_FIELDS counted from rows as the services count them, for the works
+    `work_range` filters to (`work_id=...`, or `work_id__gte=..., work_id__lte=...`); works with no rows
+    are left out."""
+    counted: dict[int, dict[str, int]] = {}
+
+    def add(field: str, rows) -> None:
+        for work_id, value in rows:
+            counted.setdefault(work_id, dict.fromkeys(RECOUNTED_FIELDS, 0))[field] = value or 0
+
+    def grouped(queryset, **aggregate):
+        return queryset.filter(**work_range).values("work_id").annotate(**aggregate).values_list("work_id", *aggregate)
+
+    add("kudos_count", grouped(Kudos.objects.all(), n=Count("id")))
+    add("comment_count", grouped(Comment.objects.filter(COUNTED_COMMENTS), n=Count("id")))
+    add("hit_count", grouped(Hit.objects.all(), n=Count("id")))
+    for work_id, chapters, words in grouped(
+        Chapter.objects.filter(posted=True), chapters=Count("id"), words=Sum("word_count")
+    ):
+        add("chapter_count", [(work_id, chapters)])
+        add("word_count", [(work_id, words)])
+    return counted
+
+
+def _reconcile_one(work_id: int, *, fix: bool) -> list[CountFix]:
+    """Recount one work with its row locked, so no kudos, hit or comment is counted half-way meanwhile."""
+    with transaction.atomic():
+        stored = (
+            Work.objects.select_for_update(no_key=True)
+            .filter(pk=work_id)
+            .values("expected_chapters", *RECOUNTED_FIELDS)
+            .first()
+        )
+        if stored is None:  # deleted meanwhile
+            return []
+        counted = _counts(work_id=work_id).get(work_id, dict.fromkeys(RECOUNTED_FIELDS, 0))
+        fixes = [
+            CountFix(work_id=work_id, field=field, stored=stored[field], counted=counted[field])
+            for field in RECOUNTED_FIELDS
+            if stored[field] != counted[field]
+        ]
+        if fixes and fix:
+            # Relative updates, like every other change to a counter; under the lock they land exactly.
+            changes = {f.field: F(f.field) + (f.counted - f.stored) for f in fixes}
+            if any(f.field == "chapter_count" for f in fixes):
+                expected = stored["expected_chapters"]
+                changes["complete"] = expected is not None and counted["chapter_count"] >= expected
+            Work.objects.filter(pk=work_id).update(**changes)
+            record_work_change(work_id)
+        return fixes
+
+
+def work_counts_reconcile(*, fix: bool, batch_size: int = 2_000, progress=None) -> Iterator[CountFix]:
+    """Recount every work's kudos, comments, hits, chapters and words from rows; with `fix`, correct them.
+
+    Yields each counter that was wrong, as it goes. Works are read in id ranges of `batch_size`, each
+    counted with one grouped query per kind of row, so an archive of a million works takes a few hundred
+    short queries and little memory. A work that looks wrong is recounted again under its row lock before
+    anything is changed or reported, so a kudos given while this runs is not mistaken for a wrong count.
+    `progress(done, last_id)` is called after each batch.
+    """
+    last_id = 0
+    done = 0
+    while True:
+        batch = list(Work.objects.filter(pk__gt=last_id).order_by("pk").values("pk", *RECOUNTED_FIELDS)[:batch_size])
+        if not batch:
+            return
+        first_id, last_id = batch[0]["pk"], batch[-1]["pk"]
+        counted = _counts(work_id__gte=first_id, work_id__lte=last_id)
+        zero = dict.fromkeys(RECOUNTED_FIELDS, 0)
+        for row in batch:
+            rows = counted.get(row["pk"], zero)
+            if any(row[field] != rows[field] for field in RECOUNTED_FIELDS):
+                yield from _reconcile_one(row["pk"], fix=fix)
+        done += len(batch)
+        if progress is not None:
+            progress(done, last_id)

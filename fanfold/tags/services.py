@@ -4,6 +4,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from fanfold.tags.models import FIXED_TYPES, MetaTagging, Tag, TagType, name_key, normalize_name
 
@@ -28,21 +29,29 @@ def tag_find_or_create(*, name: str, type: str) -> Tag:
     """The tag called `name`; a new one of `type` if none exists.
 
     A name that already exists under another type is reused as it is, as AO3 does: one name, one tag.
+    Two people posting with the same new tag at once both get the one tag: whoever inserts second meets the
+    unique key, and reads the tag the first one made.
     """
     errors = tag_name_errors(name)
     if errors:
         raise ValidationError(errors)
     name = normalize_name(name)
-    tag = Tag.objects.filter(key=name_key(name)).first()
-    if tag is not None:
-        if tag.type != type and tag.type in FIXED_TYPES:
-            raise ValidationError(
-                f"“{tag.name}” is a {tag.get_type_display().lower()}; choose it from that list instead."
-            )
-        return tag
-    if type in FIXED_TYPES:
-        raise ValidationError(f"“{name}” is not one of the archive's {TagType(type).label.lower()}s.")
-    return Tag.objects.create(name=name, type=type)
+    key = name_key(name)
+    tag = Tag.objects.filter(key=key).first()
+    if tag is None:
+        if type in FIXED_TYPES:
+            raise ValidationError(f"“{name}” is not one of the archive's {TagType(type).label.lower()}s.")
+        try:
+            # A savepoint, so the failed insert leaves the caller's transaction (the whole post) usable.
+            with transaction.atomic():
+                return Tag.objects.create(name=name, type=type)
+        except IntegrityError:
+            tag = Tag.objects.filter(key=key).first()
+            if tag is None:  # the clash was not on the name after all
+                raise
+    if tag.type != type and tag.type in FIXED_TYPES:
+        raise ValidationError(f"“{tag.name}” is a {tag.get_type_display().lower()}; choose it from that list instead.")
+    return tag
 
 
 def tags_delete_orphaned(*, tag_ids: Iterable[int]) -> int:

@@ -37,6 +37,12 @@ class CommentPermission(models.TextChoices):
     NOBODY = "nobody", "Nobody (comments are off)"
 
 
+# Kept by atomic increments from the rows readers leave (kudos, comments, hits, bookmarks).
+COUNTER_FIELDS = ("kudos_count", "comment_count", "hit_count", "bookmark_count")
+# Recounted from the posted chapters, under a lock on the work's row.
+TOTAL_FIELDS = ("word_count", "chapter_count")
+
+
 class WorkQuerySet(models.QuerySet):
     def posted(self):
         return self.filter(posted=True)
@@ -93,6 +99,29 @@ class Work(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Save the work without ever writing its counters and totals back, unless they are named.
+
+        A `Work` in memory was read some time ago, and kudos, hits and comments may have been counted
+        since: a plain `save()` of the whole row (an edit, the admin) would put the old counts back, and
+        acknowledged kudos would be lost. So an update that does not name its `update_fields` writes every
+        field except COUNTER_FIELDS and TOTAL_FIELDS; those change only by `F()` updates and recounts
+        (`interactions.services`, `works.services.work_recount`). A new work is inserted whole.
+        """
+        if (
+            not args
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+            and not self._state.adding
+        ):
+            kept = set(COUNTER_FIELDS + TOTAL_FIELDS) | self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.attname not in kept
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("works:detail", kwargs={"work_id": self.pk})

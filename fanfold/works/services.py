@@ -5,12 +5,13 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, render_user_text, word_count
 from fanfold.discovery.services import record_work_change, search_text_refresh
+from fanfold.interactions.services import COUNTED_COMMENTS
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanfold.tags.services import tag_find_or_create, tag_name_errors, tags_delete_orphaned
 from fanfold.works.models import Chapter, CommentPermission, Creatorship, Work
@@ -153,7 +154,25 @@ def _tags_for(fields: WorkFields) -> list[Tag]:
     return list(tags.values())
 
 
-def _apply_work_fields(work: Work, fields: WorkFields) -> None:
+# An edit saves the fields it sets and no others, so it never puts back an old copy of what other requests
+# change meanwhile (counters, chapter positions, posting). `updated_at` is set by the save.
+_EDITED_WORK_FIELDS = [
+    "title",
+    "summary",
+    "notes",
+    "end_notes",
+    "language",
+    "expected_chapters",
+    "restricted",
+    "comment_permission",
+    "moderate_comments",
+    "updated_at",
+]
+_EDITED_CHAPTER_FIELDS = ["title", "summary", "notes", "end_notes", "content", "word_count", "updated_at"]
+
+
+def _apply_work_fields(work: Work, fields: WorkFields) -> list[str]:
+    """Set what the creator typed on `work`; the names of the fields set, for `save(update_fields=...)`."""
     fmt = fields.text_format
     work.title = fields.title.strip()
     work.summary = render_user_text(fields.summary, fmt)
@@ -166,9 +185,11 @@ def _apply_work_fields(work: Work, fields: WorkFields) -> None:
     work.moderate_comments = fields.moderate_comments
     if fields.published_on:
         work.published_on = fields.published_on
+        return [*_EDITED_WORK_FIELDS, "published_on"]
+    return list(_EDITED_WORK_FIELDS)
 
 
-def _apply_chapter_fields(chapter: Chapter, fields: ChapterFields) -> None:
+def _apply_chapter_fields(chapter: Chapter, fields: ChapterFields) -> list[str]:
     fmt = fields.text_format
     chapter.title = fields.title.strip()
     chapter.summary = render_user_text(fields.summary, fmt)
@@ -178,19 +199,46 @@ def _apply_chapter_fields(chapter: Chapter, fields: ChapterFields) -> None:
     chapter.word_count = word_count(chapter.content)
     if fields.published_on:
         chapter.published_on = fields.published_on
+        return [*_EDITED_CHAPTER_FIELDS, "published_on"]
+    return list(_EDITED_CHAPTER_FIELDS)
 
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _locked(work: Work):
+    """The work's row, to be read `FOR NO KEY UPDATE` (PostgreSQL): writers of the work's chapters and
+    comments wait for each other, while kudos and hits, whose rows only need the work to exist, do not."""
+    return Work.objects.select_for_update(no_key=True).filter(pk=work.pk)
+
+
+def _lock(work: Work) -> None:
+    """Hold the work's row to the end of the transaction. Writers of a work's chapters take it before
+    touching any chapter, so they queue in one order (work, then chapters) and never deadlock."""
+    list(_locked(work).values_list("pk", flat=True))
+
+
 def work_recount(*, work: Work) -> Work:
-    """Bring the work's totals in line with its posted chapters."""
-    posted = list(work.chapters.filter(posted=True).values_list("word_count", flat=True))
-    work.word_count = sum(posted)
-    work.chapter_count = len(posted)
-    work.complete = work.expected_chapters is not None and work.chapter_count >= work.expected_chapters
-    work.save(update_fields=["word_count", "chapter_count", "complete", "updated_at"])
+    """Bring the work's totals in line with its posted chapters.
+
+    The work's row is locked before the chapters are counted, so two edits of one work's chapters at once
+    recount one after the other and the second sees the first's chapters (PostgreSQL; SQLite has one
+    writer at a time anyway).
+    """
+    expected = _locked(work).values_list("expected_chapters", flat=True).get()
+    totals = work.chapters.filter(posted=True).aggregate(words=Sum("word_count"), chapters=Count("id"))
+    work.word_count = totals["words"] or 0
+    work.chapter_count = totals["chapters"]
+    work.expected_chapters = expected
+    work.complete = expected is not None and work.chapter_count >= expected
+    work.updated_at = timezone.now()
+    Work.objects.filter(pk=work.pk).update(
+        word_count=work.word_count,
+        chapter_count=work.chapter_count,
+        complete=work.complete,
+        updated_at=work.updated_at,
+    )
     record_work_change(work.pk)
     search_text_refresh(work_ids=[work.pk])
     return work
@@ -250,17 +298,17 @@ def work_update(
         errors |= validate_chapter_fields(chapter)
     _raise_if(errors)
     tags = _tags_for(fields)
-    _apply_work_fields(work, fields)
+    edited = _apply_work_fields(work, fields)
     if work.posted:
         work.revised_at = timezone.now()
-    work.save()
+        edited.append("revised_at")
+    work.save(update_fields=edited)
     work.tags.set(tags)
     if pseuds:
         _set_own_pseuds(work, pseuds)
     if chapter is not None:
         first = work.chapters.order_by("position", "id").first()
-        _apply_chapter_fields(first, chapter)
-        first.save()
+        first.save(update_fields=_apply_chapter_fields(first, chapter))
     return work_recount(work=work)
 
 
@@ -301,6 +349,8 @@ def work_delete(*, work: Work) -> None:
 def chapter_add(*, work: Work, fields: ChapterFields, post: bool) -> Chapter:
     """A new last chapter; posting it also revises the work's updated date."""
     _raise_if(validate_chapter_fields(fields))
+    # Two chapters added at once (two tabs, two co-creators) must not both become chapter N.
+    _lock(work)
     last = work.chapters.order_by("-position").values_list("position", flat=True).first() or 0
     chapter = Chapter(work=work, position=last + 1, posted=post and work.posted)
     _apply_chapter_fields(chapter, fields)
@@ -319,8 +369,8 @@ def chapter_add(*, work: Work, fields: ChapterFields, post: bool) -> Chapter:
 @transaction.atomic
 def chapter_update(*, chapter: Chapter, fields: ChapterFields) -> Chapter:
     _raise_if(validate_chapter_fields(fields))
-    _apply_chapter_fields(chapter, fields)
-    chapter.save()
+    _lock(chapter.work)
+    chapter.save(update_fields=_apply_chapter_fields(chapter, fields))
     if chapter.posted:
         Work.objects.filter(pk=chapter.work_id).update(revised_at=timezone.now())
     work_recount(work=chapter.work)
@@ -334,6 +384,7 @@ def chapter_post(*, chapter: Chapter) -> Chapter:
         return chapter
     if not chapter.work.posted:
         raise ValidationError("Post the work itself first; its chapters are posted with it.")
+    _lock(chapter.work)
     chapter.posted = True
     chapter.published_on = chapter.published_on or timezone.localdate()
     chapter.save(update_fields=["posted", "published_on", "updated_at"])
@@ -345,9 +396,16 @@ def chapter_post(*, chapter: Chapter) -> Chapter:
 @transaction.atomic
 def chapter_delete(*, chapter: Chapter) -> None:
     work = chapter.work
+    # Locked first, so two deletes at once cannot leave the work with no chapter, and no comment arrives
+    # between counting the chapter's comments and deleting them.
+    _lock(work)
     if work.chapters.count() <= 1:
         raise ValidationError("A work needs at least one chapter; delete the whole work instead.")
+    # The chapter's comments go with it, and out of the work's comment count.
+    comments = chapter.comments.filter(COUNTED_COMMENTS).count()
     chapter.delete()
+    if comments:
+        Work.objects.filter(pk=work.pk).update(comment_count=F("comment_count") - comments)
     _renumber(work)
     work_recount(work=work)
 
@@ -355,6 +413,7 @@ def chapter_delete(*, chapter: Chapter) -> None:
 @transaction.atomic
 def chapters_reorder(*, work: Work, chapter_ids: list[int]) -> None:
     """Put the work's chapters in the order given; every chapter must be named once."""
+    _lock(work)
     current = set(work.chapters.values_list("pk", flat=True))
     if sorted(chapter_ids) != sorted(current):
         raise ValidationError("Please give every chapter of the work a place, each once.")

@@ -1,9 +1,12 @@
 """Pages for reading, posting and editing works and chapters."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +28,8 @@ from fanfold.works.selectors import (
     visible_works,
     work_drafts,
 )
+
+logger = logging.getLogger(__name__)
 
 WORKS_PER_PAGE = 20
 ADULT_SESSION_KEY = "view_adult"
@@ -144,6 +149,18 @@ def _creator_link_users(work: Work) -> list:
 # Writing -------------------------------------------------------------------------------------------
 
 
+NOT_SAVED = (
+    "Sorry, the archive could not save this just now. Nothing you typed is lost: it is all below. "
+    "Please try again in a moment."
+)
+
+
+def _not_saved(form) -> None:
+    """A database failure the writer could not have prevented: their form comes back filled, with why."""
+    logger.exception("Saving a work or chapter failed")
+    form.add_error(None, NOT_SAVED)
+
+
 def _own_work(request, work_id: int) -> Work:
     """A work the signed-in user is a creator of; others get a 404, as if it were not there."""
     work = _work_for_reading(request, work_id)
@@ -175,6 +192,8 @@ class WorkCreateView(LoginRequiredMixin, View):
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
+            except DatabaseError:
+                _not_saved(form)
             else:
                 if post:
                     messages.success(request, "Work was successfully posted.")
@@ -220,6 +239,8 @@ class WorkEditView(LoginRequiredMixin, View):
                     services.work_post(work=work)
             except ValidationError as error:
                 add_service_errors(form, error)
+            except DatabaseError:
+                _not_saved(form)
             else:
                 messages.success(request, "Work was successfully updated.")
                 return redirect(work)
@@ -304,6 +325,8 @@ class ChapterFormView(LoginRequiredMixin, View):
                         services.chapter_post(chapter=chapter)
             except ValidationError as error:
                 add_service_errors(form, error)
+            except DatabaseError:
+                _not_saved(form)
             else:
                 messages.success(
                     request, "Chapter was successfully posted." if chapter.posted else "Chapter saved as a draft."
