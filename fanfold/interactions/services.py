@@ -20,7 +20,6 @@ from django.utils.html import strip_tags
 
 from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
-from fanfold.discovery.services import record_work_change
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
 from fanfold.interactions.selectors import comment_refusal, kudos_refusal
 from fanfold.interactions.visitors import visitor_key
@@ -60,7 +59,6 @@ def kudos_give(*, work: Work, user=None, ip_address: str | None = None) -> Kudos
         # Another request from the same person got there first.
         raise ValidationError(KUDOS_ALREADY_LEFT, code="already_left") from None
     Work.objects.filter(pk=work.pk).update(kudos_count=F("kudos_count") + 1)
-    record_work_change(work.pk)
     work.refresh_from_db(fields=["kudos_count"])
     return kudos
 
@@ -82,7 +80,6 @@ def hit_record(*, work: Work, request) -> bool:
         if not created:
             return False
         Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
-        record_work_change(work.pk)
     work.hit_count += 1
     return True
 
@@ -106,7 +103,6 @@ COUNTED_COMMENTS = Q(status=CommentStatus.PUBLISHED, is_deleted=False)
 def _recount_comments(work: Work) -> None:
     count = Comment.objects.filter(COUNTED_COMMENTS, work=work).count()
     Work.objects.filter(pk=work.pk).update(comment_count=count)
-    record_work_change(work.pk)
     work.comment_count = count
 
 
@@ -428,8 +424,13 @@ def _reconcile_one(work_id: int, *, fix: bool) -> list[CountFix]:
                 expected = stored["expected_chapters"]
                 changes["complete"] = expected is not None and counted["chapter_count"] >= expected
             Work.objects.filter(pk=work_id).update(**changes)
-            record_work_change(work_id)
         return fixes
+
+
+def work_counts_recount(*, work_ids) -> list[CountFix]:
+    """Recount these works' counters from rows and correct them: for writes made outside the services that
+    keep them (a maintainer deleting kudos or comments in the admin)."""
+    return [found for work_id in sorted(set(work_ids)) for found in _reconcile_one(work_id, fix=True)]
 
 
 def work_counts_reconcile(*, fix: bool, batch_size: int = 2_000, progress=None) -> Iterator[CountFix]:

@@ -299,3 +299,18 @@ def test_chapters_are_numbered_as_the_reader_sees_them(make_work, make_user, cli
     assert "2. Ending" in chapter_page and "3." not in chapter_page
     own = client_for(writer).get(f"/works/{work.pk}/?view_full_work=true").content.decode()
     assert "2. Unfinished" in own and "3. Ending" in own
+
+
+def test_deleting_kudos_in_the_admin_keeps_the_count_exact(make_work, make_user, reader_client):
+    from fanfold.interactions.models import Kudos
+
+    admin = make_user("maintainer")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    work = make_work(title="Loved")
+    reader_client.post(f"/works/{work.pk}/kudos/")
+    assert Work.objects.get(pk=work.pk).kudos_count == 1
+    kudos = Kudos.objects.get()
+    response = client_for(admin).post(reverse("admin:interactions_kudos_delete", args=[kudos.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert Work.objects.get(pk=work.pk).kudos_count == 0
