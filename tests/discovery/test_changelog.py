@@ -217,3 +217,22 @@ def test_counters_in_place_sort_exactly_as_a_fresh_index_does(make_work, seed):
                 index.search(WorkFilter(), signed_in=True, ranges=ranges).total
                 == fresh.search(WorkFilter(), signed_in=True, ranges=ranges).total
             )
+
+
+def test_kudos_hits_and_comments_through_the_archive_leave_no_tombstones(make_work, make_user):
+    from tests.conftest import client_for
+
+    work = make_work(title="Popular", comment_permission="everyone")
+    index = get_index(max_lag=0)
+    docs = index.doc_count
+    for n in range(5):
+        reader = client_for(make_user(f"fan{n}"))
+        reader.get(f"/works/{work.pk}/")
+        reader.post(f"/works/{work.pk}/kudos/")
+        reader.post(f"/works/{work.pk}/comments/", {"content": f"Lovely {n}."})
+    index = get_index(max_lag=0)
+    assert index.doc_count == docs
+    stored = Work.objects.get(pk=work.pk)
+    assert (stored.kudos_count, stored.hit_count, stored.comment_count) == (5, 5, 5)
+    assert index.search(WorkFilter(), signed_in=True, ranges=[("kudos_count", 5, 5)]).work_ids == [work.pk]
+    assert index.search(WorkFilter(), signed_in=True, ranges=[("comment_count", 5, 5)]).work_ids == [work.pk]
