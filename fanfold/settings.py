@@ -1,6 +1,7 @@
 """Fanfold's one settings module: every deploy-specific value comes from the environment."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -105,7 +106,15 @@ TEMPLATES = [
 # SQLite (WAL) under var/ by default; DATABASE_URL=postgres://... for production.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    # Persistent connections, checked before each request's first query: after PostgreSQL restarts (or kills a
+    # connection), a thread's stale connection is replaced instead of failing that thread's next request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
+            conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -113,15 +122,20 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "fanfold.sqlite3",
             "OPTIONS": {
+                # WAL: readers never wait for the one writer; NORMAL sync is safe with WAL (a power cut can lose
+                # the last commits, never corrupt the file).
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # Every transaction.atomic() takes the write lock when it begins. A deferred transaction that
+                # reads and then writes cannot wait for the lock (SQLite fails it at once with "database is
+                # locked"); an immediate one waits its turn. So write transactions must stay short: slow work
+                # (password hashing, rendering, email) happens before or after them, never inside.
                 "transaction_mode": "IMMEDIATE",
+                # Seconds a writer waits for the lock before "database is locked"; a write transaction takes
+                # milliseconds, so this is only reached when something holds the lock far too long.
                 "timeout": 20,
             },
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_fanfold")
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -177,6 +191,42 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Comments: how many one person may post in a window before being asked to wait.
 COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)
 COMMENT_RATE_WINDOW_SECONDS = env_int("COMMENT_RATE_WINDOW_SECONDS", 15 * 60)
+
+# Caches. "default" is each process's own memory. "throttle" holds the sign-in, password-reset and sign-up
+# counters, which every web process must share: a table in the database (created by `migrate`), or Redis
+# when REDIS_URL is set (needs the `redis` extra: pip install -e '.[redis]').
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "fanfold.core.cache.AtomicDatabaseCache", "LOCATION": "fanfold_throttle_cache"}
+    ),
+}
+# django-ratelimit counts in this cache; its app is not installed because its system check knows only the
+# cache backends it ships with, and ours increments atomically too (see fanfold/core/cache.py).
+RATELIMIT_USE_CACHE = "throttle"
+
+# Throttles, as "count/period" with the period in s, m, h or d ("5/20s": five per twenty seconds). Every
+# attempt counts, right or wrong, and over the limit even the right password is refused until the window ends.
+_RATE = re.compile(r"[1-9][0-9]*/[0-9]*[smhd]")
+
+
+def env_rate(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f'{name} must look like "5/20s" (a count, "/", then seconds s, m, h or d).')
+    return value
+
+
+# Sign-in attempts per account and, separately, per address (AO3's limit).
+LOGIN_RATE = env_rate("LOGIN_RATE", "5/20s")
+# Password-reset emails asked for per email address, and per address they are asked from.
+PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "3/h")
+PASSWORD_RESET_IP_RATE = env_rate("PASSWORD_RESET_IP_RATE", "20/h")
+# Sign-up forms sent per address: generous, for a household or a school behind one address.
+SIGNUP_RATE = env_rate("SIGNUP_RATE", "30/h")
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
