@@ -4,6 +4,7 @@ import base64
 import pickle
 
 from django.core.cache.backends.db import DatabaseCache
+from django.core.management import call_command
 from django.db import connections, router, transaction
 from django.utils.timezone import now as tz_now
 
@@ -36,3 +37,11 @@ class AtomicDatabaseCache(DatabaseCache):
             value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode())) + delta  # noqa: S301
             cursor.execute(update, [base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1"), key])
         return value
+
+
+def create_cache_tables(*, using: str, **kwargs) -> None:
+    """After `migrate`, make the database cache's table too, so no deploy or CI needs `createcachetable`.
+
+    Connected to post_migrate by the accounts app: Django sends that signal only for apps with models.
+    """
+    call_command("createcachetable", database=using, verbosity=0)
