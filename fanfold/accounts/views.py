@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from fanfold.accounts import selectors, services
+from fanfold.accounts.backends import COUNTED
 from fanfold.accounts.forms import (
     LinkFormSet,
     LoginForm,
@@ -144,7 +145,7 @@ class ActivateView(TemplateView):
         user = services.user_activate(uidb64=kwargs["uidb64"], token=kwargs["token"])
         if user is None:
             return self.get(request, *args, **kwargs)
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.username}! Your account is ready.")
         return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
 
@@ -157,6 +158,7 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         # Checked before the password, so while throttled even the right one is refused.
         wait = services.login_throttle(request=request, identifier=request.POST.get("username", ""))
+        setattr(request, COUNTED, True)
         if wait:
             form = LoginForm(request, initial={"username": request.POST.get("username", "")})
             return _throttled(self, wait=wait, message="Too many sign-in attempts", form=form)

@@ -149,3 +149,26 @@ def test_the_throttle_cache_is_shared_through_the_database_and_counts_exactly():
     assert cache.get("short") is None
     with pytest.raises(ValueError):
         cache.incr("short")
+
+
+def test_the_admin_log_in_page_is_throttled_too(make_user):
+    admin = make_user("boss")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = from_address("198.51.100.20")
+    for _ in range(5):
+        response = client.post("/admin/login/", {"username": "boss", "password": "guess"})
+        assert response.status_code == 200
+
+    # Over the limit the right password fails too, and the one attempt was counted once per request.
+    response = client.post("/admin/login/", {"username": "boss", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert from_address("198.51.100.21").post(LOGIN, {"username": "boss", "password": PASSWORD}).status_code == 429
+
+
+def test_one_attempt_on_the_log_in_page_counts_once(writer):
+    client = from_address("198.51.100.30")
+    for _ in range(4):
+        client.post(LOGIN, {"username": "writer", "password": "guess"})
+
+    assert client.post(LOGIN, {"username": "writer", "password": PASSWORD}).status_code == 302
