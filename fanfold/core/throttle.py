@@ -2,8 +2,11 @@
 
 import dataclasses
 import ipaddress
+import logging
 
 from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,8 +47,10 @@ def throttle_attempt(request, *, action: str, limits: list[Limit]) -> int:
             increment=True,
         )
         if usage is not None and usage["should_limit"]:
-            # time_left is -1 when the cache could not be reached: refuse for a little while rather than
-            # let guesses through unchecked.
+            if usage["limit"] == 0:
+                # The cache could not be read or written: refuse for a moment rather than let guesses through
+                # unchecked, and say so where an administrator will see it.
+                logger.error("The throttle cache failed counting a %s attempt; the attempt was refused", action)
             wait = max(wait, usage["time_left"] if usage["time_left"] > 0 else 1)
     return wait
 

@@ -172,3 +172,16 @@ def test_one_attempt_on_the_log_in_page_counts_once(writer):
         client.post(LOGIN, {"username": "writer", "password": "guess"})
 
     assert client.post(LOGIN, {"username": "writer", "password": PASSWORD}).status_code == 302
+
+
+def test_when_the_throttle_cache_fails_sign_ins_are_refused_and_it_is_logged(writer, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise ValueError("no such key")
+
+    monkeypatch.setattr(AtomicDatabaseCache, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(AtomicDatabaseCache, "incr", broken)
+
+    response = Client().post(LOGIN, {"username": "writer", "password": PASSWORD})
+
+    assert_throttled(response, "Too many sign-in attempts")
+    assert any(r.levelname == "ERROR" and "throttle cache failed" in r.getMessage() for r in caplog.records)
