@@ -182,11 +182,19 @@ def user_signup(*, username: str, email: str, password: str, site_url: str, next
     return None
 
 
+def _user_from_uid(uidb64: str) -> User | None:
+    """The user an emailed link's uid names, if it names one (anything may be typed into a URL)."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return User.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+
+
 def user_activate(*, uidb64: str, token: str) -> User | None:
     """Activate the account the emailed link names; None if the link is wrong, stale or already used."""
-    try:
-        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
-    except (ValueError, OverflowError, UnicodeDecodeError, User.DoesNotExist):
+    user = _user_from_uid(uidb64)
+    if user is None:
         return None
     if user.is_active or not activation_tokens.check_token(user, token):
         return None
@@ -197,11 +205,8 @@ def user_activate(*, uidb64: str, token: str) -> User | None:
 
 def activation_link_valid(*, uidb64: str, token: str) -> bool:
     """Whether `user_activate` would activate an account with this link, without activating it."""
-    try:
-        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
-    except (ValueError, OverflowError, UnicodeDecodeError, User.DoesNotExist):
-        return False
-    return not user.is_active and activation_tokens.check_token(user, token)
+    user = _user_from_uid(uidb64)
+    return user is not None and not user.is_active and activation_tokens.check_token(user, token)
 
 
 def _send_activation(*, user: User, site_url: str, next_url: str) -> None:

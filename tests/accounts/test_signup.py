@@ -261,3 +261,16 @@ def test_user_signup_stores_email_lowercased():
     user = user_signup(username=" Bea ", email=" Bea@Example.ORG ", password=PASSWORD, site_url="")
 
     assert (user.username, user.email) == ("Bea", "bea@example.org")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "uidb64", ["MQ", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OQ", "LTE", "AA", "YQ", "not-base64!", "%00"]
+)
+def test_a_wrong_activation_link_says_so_and_never_fails(client, make_user, uidb64):
+    make_user()
+
+    for method in (client.get, client.post):
+        response = method(f"/activate/{uidb64}/dj5h07-34358ea463a8eb7e0f8bf83cad743923/")
+        assert response.status_code == 200
+        assert "This link has expired or was already used" in response.content.decode()

@@ -25,9 +25,17 @@ def from_address(ip: str) -> Client:
     return Client(REMOTE_ADDR=ip)
 
 
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch):
+    """Hold the throttles' clock still: windows are fixed, and a test crossing a window's end would see its
+    count start again (in life, an attacker gains at most one more window's worth of attempts by that)."""
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+
+
 def later(monkeypatch, seconds: int) -> None:
     """Move the throttles' clock on, as if `seconds` had passed."""
-    now = time.time() + seconds
+    now = django_ratelimit.core.time.time() + seconds
     monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
 
 
