@@ -172,9 +172,9 @@ def user_signup(*, username: str, email: str, password: str, site_url: str, next
         else:
             _send_activation(user=user, site_url=site_url, next_url=next_url)
             return user
+    # Hash anyway, so the answer takes as long as a real sign-up's.
+    make_password(password)
     if existing.is_active:
-        # Hash anyway, so the answer takes as long as a real sign-up's.
-        make_password(password)
         _send_account_exists(user=existing, site_url=site_url)
     else:
         # They signed up before and lost the email: send a fresh link (the password they typed now is not kept).
