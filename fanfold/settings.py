@@ -1,6 +1,7 @@
 """Fanfold's one settings module: every deploy-specific value comes from the environment."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -109,7 +110,15 @@ TEMPLATES = [
 # SQLite (WAL) under var/ by default; DATABASE_URL=postgres://... for production.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    # Persistent connections, checked before each request's first query: after PostgreSQL restarts (or kills a
+    # connection), a thread's stale connection is replaced instead of failing that thread's next request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("CONN_MAX_AGE", 60),
+            conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -117,8 +126,16 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "fanfold.sqlite3",
             "OPTIONS": {
+                # WAL: readers never wait for the one writer; NORMAL sync is safe with WAL (a power cut can lose
+                # the last commits, never corrupt the file).
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # Every transaction.atomic() takes the write lock when it begins. A deferred transaction that
+                # reads and then writes cannot wait for the lock (SQLite fails it at once with "database is
+                # locked"); an immediate one waits its turn. So write transactions must stay short: slow work
+                # (password hashing, rendering, email) happens before or after them, never inside.
                 "transaction_mode": "IMMEDIATE",
+                # Seconds a writer waits for the lock before "database is locked"; a write transaction takes
+                # milliseconds, so this is only reached when something holds the lock far too long.
                 "timeout": 20,
             },
             # A file, not memory: an in-memory test database makes the live server share the test's one
@@ -133,8 +150,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's Argon2, hashing one password at a time per process (see fanfold/accounts/hashers.py).
+    "fanfold.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    # The sign-in throttle, for every page that signs people in (the admin's too); it authenticates nobody.
+    "fanfold.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,6 +209,42 @@ COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)
 COMMENT_RATE_WINDOW_SECONDS = env_int("COMMENT_RATE_WINDOW_SECONDS", 15 * 60)
 # How long the discovery change log keeps its notes; an index that has not read it for half as long rebuilds.
 CHANGE_LOG_RETENTION_SECONDS = env_int("CHANGE_LOG_RETENTION_SECONDS", 24 * 60 * 60)
+
+# Caches. "default" is each process's own memory. "throttle" holds the sign-in, password-reset and sign-up
+# counters, which every web process must share: a table in the database (created by `migrate`), or Redis
+# when REDIS_URL is set (needs the `redis` extra: pip install -e '.[redis]').
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "fanfold.core.cache.AtomicDatabaseCache", "LOCATION": "fanfold_throttle_cache"}
+    ),
+}
+# django-ratelimit counts in this cache; its app is not installed because its system check knows only the
+# cache backends it ships with, and ours increments atomically too (see fanfold/core/cache.py).
+RATELIMIT_USE_CACHE = "throttle"
+
+# Throttles, as "count/period" with the period in s, m, h or d ("5/20s": five per twenty seconds). Every
+# attempt counts, right or wrong, and over the limit even the right password is refused until the window ends.
+_RATE = re.compile(r"[1-9][0-9]*/[0-9]*[smhd]")
+
+
+def env_rate(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f'{name} must look like "5/20s" (a count, "/", then seconds s, m, h or d).')
+    return value
+
+
+# Sign-in attempts per account and, separately, per address (AO3's limit).
+LOGIN_RATE = env_rate("LOGIN_RATE", "5/20s")
+# Password-reset emails asked for per email address, and per address they are asked from.
+PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "3/h")
+PASSWORD_RESET_IP_RATE = env_rate("PASSWORD_RESET_IP_RATE", "20/h")
+# Sign-up forms sent per address: generous, for a household or a school behind one address.
+SIGNUP_RATE = env_rate("SIGNUP_RATE", "30/h")
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -71,12 +71,13 @@ class SignupForm(PlainLabels, forms.Form):
     # The same checks `user_signup` makes, run here too so every problem shows at once.
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
-        errors = username_errors(username)
+        errors = username_errors(username, email=self.data.get("email", ""))
         if errors:
             raise ValidationError(errors)
         return username
 
     def clean_email(self) -> str:
+        # Whether the address has an account is not said here: `user_signup` emails its owner instead.
         email = self.cleaned_data["email"]
         errors = email_errors(email.lower())
         if errors:

@@ -1,18 +1,32 @@
 """Writes to accounts: sign-up, pseuds, profiles and their links, preferences, mutes and tag exclusions."""
 
 import dataclasses
+import logging
 import re
 import zoneinfo
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from fanfold.accounts.models import Mute, Preference, ProfileLink, Pseud, TagExclusion, User
+from fanfold.accounts.selectors import user_for_login
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES, render_user_text
+from fanfold.core.throttle import Limit, address_of, throttle_attempt
 from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.tags.models import Tag
+
+logger = logging.getLogger(__name__)
 
 USERNAME_MIN = 3
 USERNAME_MAX = 40
@@ -51,8 +65,11 @@ def _text_format_errors(text_format: str) -> list[str]:
 # Users ---------------------------------------------------------------------------------------------
 
 
-def username_errors(username: str) -> list[str]:
-    """What is wrong with `username` as a new username, taken or not."""
+def username_errors(username: str, *, email: str = "") -> list[str]:
+    """What is wrong with `username` as a new username, taken or not.
+
+    A name held by an account not yet activated is free to the same `email`: signing up again resends the link.
+    """
     if not username:
         return ["Please choose a username."]
     errors = []
@@ -62,20 +79,22 @@ def username_errors(username: str) -> list[str]:
         )
     if not _USERNAME.fullmatch(username):
         errors.append("Usernames can contain only letters (a–z), numbers and underscores (_).")
-    if not errors and User.objects.filter(username__iexact=username).exists():
+    holders = User.objects.filter(username__iexact=username)
+    if email:
+        holders = holders.exclude(is_active=False, email__iexact=email.strip())
+    if not errors and holders.exists():
         errors.append(f"The username “{username}” is already taken. Please choose another one.")
     return errors
 
 
 def email_errors(email: str) -> list[str]:
+    """What is wrong with the form of `email`. Whether it has an account is never said (see `user_signup`)."""
     if not email:
         return ["Please enter your email address."]
     try:
         validate_email(email)
     except ValidationError:
         return ["Please enter a valid email address, like name@example.org."]
-    if User.objects.filter(email__iexact=email).exists():
-        return ["That email address already has an account. Did you mean to log in or reset your password?"]
     return []
 
 
@@ -88,37 +107,181 @@ def password_errors(password: str, *, username: str = "", email: str = "") -> li
     return []
 
 
-@transaction.atomic
-def user_create(*, username: str, email: str, password: str) -> User:
+def user_create(*, username: str, email: str, password: str, is_active: bool = True) -> User:
     """A new user with their default pseud (named as the user) and default preferences.
 
-    Trusts its input; people signing up go through `user_signup`, which checks it first.
+    Trusts its input; people signing up go through `user_signup`, which checks it first. The password is
+    hashed before the transaction begins: hashing takes a few hundred milliseconds on purpose, and on SQLite
+    a write transaction holds the one write lock, so every other writer would wait for it.
     """
-    user = User.objects.create_user(username=username, email=email.strip().lower(), password=password)
-    Pseud.objects.create(user=user, name=username, is_default=True)
-    Preference.objects.create(user=user)
+    password_hash = make_password(password)
+    with transaction.atomic():
+        user = User(
+            username=User.normalize_username(username),
+            email=email.strip().lower(),
+            password=password_hash,
+            is_active=is_active,
+        )
+        user.save()
+        Pseud.objects.create(user=user, name=username, is_default=True)
+        Preference.objects.create(user=user)
     return user
 
 
-@transaction.atomic
-def user_signup(*, username: str, email: str, password: str) -> User:
-    """Create an account for a person signing up: username rules, free username and email, strong password."""
+class _ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens for the link that activates a new account; activating it makes the link stale."""
+
+    key_salt = "fanfold.accounts.activation"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{user.pk}{user.is_active}{user.email}{timestamp}"
+
+
+activation_tokens = _ActivationTokenGenerator()
+
+
+def user_signup(*, username: str, email: str, password: str, site_url: str, next_url: str = "") -> User | None:
+    """Sign a person up: the new account is inactive until they open the link emailed to them.
+
+    Whether an email address has an account is never shown to whoever types it: when it has one, nothing is
+    created and its owner is emailed instead ("you already have an account"), and the person signing up sees
+    the same "check your email" page either way. Usernames are public, so a taken one is still reported.
+    Returns the new user, or None when the address already had an account. `site_url` is the archive's
+    address for the links in the email; `next_url` is where the activation link leads after activating.
+    """
     username = username.strip()
     email = email.strip().lower()
     _raise_if(
         {
-            "username": username_errors(username),
+            "username": username_errors(username, email=email),
             "email": email_errors(email),
             "password": password_errors(password, username=username, email=email),
         }
     )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            user = user_create(username=username, email=email, password=password, is_active=False)
+        except IntegrityError as error:
+            # Someone took the name or the address between the check and the insert.
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is None:
+                raise ValidationError(
+                    {"username": [f"The username “{username}” was just taken. Please choose another one."]}
+                ) from error
+        else:
+            _send_activation(user=user, site_url=site_url, next_url=next_url)
+            return user
+    # Hash anyway, so the answer takes as long as a real sign-up's.
+    make_password(password)
+    if existing.is_active:
+        _send_account_exists(user=existing, site_url=site_url)
+    else:
+        # They signed up before and lost the email: send a fresh link (the password they typed now is not kept).
+        _send_activation(user=existing, site_url=site_url, next_url=next_url)
+    return None
+
+
+def _user_from_uid(uidb64: str) -> User | None:
+    """The user an emailed link's uid names, if it names one (anything may be typed into a URL)."""
     try:
-        return user_create(username=username, email=email, password=password)
-    except IntegrityError as error:
-        # Someone else took the name or address between the check and the insert.
-        raise ValidationError(
-            {"username": ["That username or email address was just taken. Please try another."]}
-        ) from error
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return User.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+
+
+def user_activate(*, uidb64: str, token: str) -> User | None:
+    """Activate the account the emailed link names; None if the link is wrong, stale or already used."""
+    user = _user_from_uid(uidb64)
+    if user is None:
+        return None
+    if user.is_active or not activation_tokens.check_token(user, token):
+        return None
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
+    return user
+
+
+def activation_link_valid(*, uidb64: str, token: str) -> bool:
+    """Whether `user_activate` would activate an account with this link, without activating it."""
+    user = _user_from_uid(uidb64)
+    return user is not None and not user.is_active and activation_tokens.check_token(user, token)
+
+
+def _send_activation(*, user: User, site_url: str, next_url: str) -> None:
+    path = reverse(
+        "accounts:activate",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": activation_tokens.make_token(user)},
+    )
+    if next_url:
+        path += "?" + urlencode({"next": next_url})
+    _send_account_email(
+        user=user,
+        subject=f"Activate your {settings.SITE_NAME} account",
+        template="accounts/email/activate.txt",
+        context={"activate_url": site_url + path},
+    )
+
+
+def _send_account_exists(*, user: User, site_url: str) -> None:
+    _send_account_email(
+        user=user,
+        subject=f"You already have a {settings.SITE_NAME} account",
+        template="accounts/email/account_exists.txt",
+        context={
+            "login_url": site_url + reverse("accounts:login"),
+            "reset_url": site_url + reverse("accounts:password_reset"),
+        },
+    )
+
+
+def _send_account_email(*, user: User, subject: str, template: str, context: dict) -> None:
+    """Send one of the sign-up emails, after any transaction: a slow mail server never holds a lock."""
+    message = render_to_string(template, {"user": user, "site_name": settings.SITE_NAME, **context})
+
+    def send() -> None:
+        try:
+            send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+        except Exception:
+            # The page says an email is on its way, so a failure must reach the logs, not the person.
+            logger.exception("Could not send the email %r to user %s", subject, user.pk)
+
+    transaction.on_commit(send)
+
+
+# Throttles: each returns the seconds to wait, or 0 when the attempt may go ahead. Call before the work.
+
+
+def login_throttle(*, request, identifier: str) -> int:
+    """Count a sign-in attempt against the account typed (by username or email alike) and the address."""
+    user = user_for_login(identifier)
+    account = f"u{user.pk}" if user is not None else identifier.strip().lower()
+    return throttle_attempt(
+        request,
+        action="login",
+        limits=[
+            Limit("account", account, settings.LOGIN_RATE),
+            Limit("ip", address_of(request), settings.LOGIN_RATE),
+        ],
+    )
+
+
+def password_reset_throttle(*, request, email: str) -> int:
+    """Count a request for a password-reset email against the address typed and the one it came from."""
+    return throttle_attempt(
+        request,
+        action="password-reset",
+        limits=[
+            Limit("email", email.strip().lower(), settings.PASSWORD_RESET_RATE),
+            Limit("ip", address_of(request), settings.PASSWORD_RESET_IP_RATE),
+        ],
+    )
+
+
+def signup_throttle(*, request) -> int:
+    """Count a sign-up form sent from the request's address."""
+    return throttle_attempt(request, action="signup", limits=[Limit("ip", address_of(request), settings.SIGNUP_RATE)])
 
 
 @transaction.atomic

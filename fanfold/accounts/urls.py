@@ -5,6 +5,8 @@ from fanfold.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
+    path("signup/sent/", views.SignupDoneView.as_view(), name="signup_done"),
+    path("activate/<uidb64>/<token>/", views.ActivateView.as_view(), name="activate"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),

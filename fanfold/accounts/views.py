@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from fanfold.accounts import selectors, services
+from fanfold.accounts.backends import COUNTED
 from fanfold.accounts.forms import (
     LinkFormSet,
     LoginForm,
@@ -32,6 +33,7 @@ from fanfold.accounts.forms import (
 from fanfold.accounts.models import Pseud, User
 from fanfold.accounts.services import MAX_MUTES, MAX_TAG_EXCLUSIONS
 from fanfold.core.html import FORMAT_HTML
+from fanfold.core.throttle import wait_in_words
 
 WORKS_PER_PAGE = 20
 
@@ -76,6 +78,16 @@ class OwnProfileMixin(LoginRequiredMixin):
 # Signing up and in ---------------------------------------------------------------------------------
 
 
+def _throttled(view, *, wait: int, message: str, form) -> HttpResponse:
+    """The form again, with what was typed and why it must wait: 429 with Retry-After, as HTTP says."""
+    response = view.render_to_response(
+        view.get_context_data(form=form, throttled=f"{message}; try again in {wait_in_words(wait)}.")
+    )
+    response.status_code = 429
+    response["Retry-After"] = str(wait)
+    return response
+
+
 class SignupView(FormView):
     template_name = "accounts/signup.html"
     form_class = SignupForm
@@ -89,22 +101,68 @@ class SignupView(FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(next=_safe_next(self.request), **kwargs)
 
+    def post(self, request, *args, **kwargs):
+        wait = services.signup_throttle(request=request)
+        if wait:
+            typed = {field: request.POST.get(field, "") for field in ("username", "email")}
+            return _throttled(
+                self, wait=wait, message="Too many sign-ups from your address", form=SignupForm(initial=typed)
+            )
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            user = services.user_signup(username=data["username"], email=data["email"], password=data["password"])
+            services.user_signup(
+                username=data["username"],
+                email=data["email"],
+                password=data["password"],
+                site_url=settings.SITE_URL or self.request.build_absolute_uri("/").rstrip("/"),
+                next_url=_safe_next(self.request),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        login(self.request, user)
-        messages.success(self.request, f"Welcome to {settings.SITE_NAME}, {user.username}! Your account is ready.")
-        return redirect(_safe_next(self.request) or settings.LOGIN_REDIRECT_URL)
+        # The same page whether or not the address already had an account (whose owner is emailed instead).
+        return redirect("accounts:signup_done")
+
+
+class SignupDoneView(TemplateView):
+    template_name = "accounts/signup_done.html"
+
+
+class ActivateView(TemplateView):
+    """The link in the sign-up email: a button that activates the account (a GET changes nothing, since
+    mail scanners open links), then the new user is logged in."""
+
+    template_name = "accounts/activate.html"
+
+    def get_context_data(self, **kwargs):
+        valid = services.activation_link_valid(uidb64=self.kwargs["uidb64"], token=self.kwargs["token"])
+        return super().get_context_data(valid=valid, next=_safe_next(self.request), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        user = services.user_activate(uidb64=kwargs["uidb64"], token=kwargs["token"])
+        if user is None:
+            return self.get(request, *args, **kwargs)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.username}! Your account is ready.")
+        return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Checked before the password, so while throttled even the right one is refused.
+        wait = services.login_throttle(request=request, identifier=request.POST.get("username", ""))
+        setattr(request, COUNTED, True)
+        if wait:
+            form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+            return _throttled(self, wait=wait, message="Too many sign-in attempts", form=form)
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -130,6 +188,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     extra_email_context = {"site_name": settings.SITE_NAME}
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        email = request.POST.get("email", "")
+        wait = services.password_reset_throttle(request=request, email=email)
+        if wait:
+            form = PasswordResetForm(initial={"email": email})
+            return _throttled(self, wait=wait, message="Too many password reset requests", form=form)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, ProgrammingError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -66,6 +66,25 @@ def kudos_give(*, work: Work, user=None, ip_address: str | None = None) -> Kudos
 # Hits
 
 
+def _never_failing_the_page(record):
+    """Reading must not fail because counting failed: a database that is read-only, locked too long or
+    refusing writes costs the hit, not the page. The error is logged with its traceback (at ERROR, so it is
+    seen); programming errors, which mean a bug rather than a database in trouble, still raise."""
+
+    @functools.wraps(record)
+    def tolerant(*, work: Work, request) -> bool:
+        try:
+            return record(work=work, request=request)
+        except ProgrammingError:
+            raise
+        except DatabaseError:
+            logger.exception("Could not record a hit on work %s; the page is served without it", work.pk)
+            return False
+
+    return tolerant
+
+
+@_never_failing_the_page
 def hit_record(*, work: Work, request) -> bool:
     """Count a visit: once per visitor per work per day, never for creators or drafts."""
     if not work.posted or work.is_created_by(getattr(request, "user", None)):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +27,11 @@ def sign_up(page, base_url: str, username: str) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    # The live server runs in this process, so its emails land in Django's test outbox.
+    [message] = [m for m in mail.outbox if m.to == [f"{username}@example.org"]]
+    page.goto(re.search(r"https?://\S+/activate/\S+", message.body).group(0))
+    page.get_by_role("button", name="Activate my account").click()
     expect(page.get_by_role("navigation", name="Site")).to_contain_text(username)
 
 
