@@ -32,6 +32,7 @@ A single common word is not looked up in either engine at all: `CommonWordWorks`
 a bitmap of the works that hold it, a few dozen rows where a full-text index has hundreds of thousands.
 """
 
+import contextlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -517,7 +518,9 @@ def term_hits(term: Term) -> Hits:
         sql, params = _POSTGRESQL_TERM + " AND id BETWEEN %s AND %s", [phrase, *bounds]
     else:
         sql, params = _SQLITE_TERM + " AND rowid BETWEEN %s AND %s", [f'"{phrase}"', *bounds]
-    with transaction.atomic(), connection.cursor() as cursor:
+    # PostgreSQL's SET LOCAL needs a transaction; SQLite's would take the write lock (IMMEDIATE) for a read.
+    scope = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+    with scope, connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A frequent word's bitmap of matching texts goes lossy at the default work_mem, and every text
             # on a lossy page is then checked again; compiling the query (JIT) costs more than it saves.
