@@ -147,10 +147,7 @@ class WorkForm(ChapterForm):
         min_value=1,
         max_value=MAX_EXPECTED_CHAPTERS,
         initial=1,
-        error_messages={
-            "min_value": "The expected number of chapters must be at least 1.",
-            "max_value": f"The expected number of chapters can be at most {MAX_EXPECTED_CHAPTERS:,}.",
-        },
+        error_messages={"max_value": f"The expected number of chapters can be at most {MAX_EXPECTED_CHAPTERS:,}."},
         help_text="Leave empty if you don't know yet (shown as “1/?”).",
     )
     published_on = forms.DateField(
