@@ -1,7 +1,7 @@
 """Request plumbing shared by every app."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import JsonResponse, UnreadablePostError
 
 from fanfold.core.text import has_control_characters
 from fanfold.core.views import bad_request
@@ -49,27 +49,28 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        for name in [name for name, value in request.COOKIES.items() if _refused(name + value, "")]:
+        for name in [name for name, value in request.COOKIES.items() if has_control_characters(name + value)]:
             del request.COOKIES[name]
-        if _request_has_control_characters(request):
+        if _holds_control_characters(request):
             return _refusal(request)
         return self.get_response(request)
 
 
-def _refused(text: str, allow: str) -> bool:
-    return has_control_characters(text, allow=allow)
-
-
-def _request_has_control_characters(request) -> bool:
-    if _refused(request.path_info, "") or _refused(request.path, ""):
+def _holds_control_characters(request) -> bool:
+    if has_control_characters(request.path):
         return True
     for key, values in request.GET.lists():
-        if _refused(key, "") or any(_refused(value, "tab") for value in values):
+        if has_control_characters(key) or any(has_control_characters(value, allow="tab") for value in values):
             return True
     if request.method == "POST":
+        try:
+            fields = request.POST.lists()
+        except UnreadablePostError:
+            # The client went away mid-body; CSRF checking answers that one (with a 403), as before.
+            return False
         # Uploaded files are not text; only the form's own fields are looked at.
-        for key, values in request.POST.lists():
-            if _refused(key, "") or any(_refused(value, "whitespace") for value in values):
+        for key, values in fields:
+            if has_control_characters(key) or any(has_control_characters(v, allow="whitespace") for v in values):
                 return True
     return False
 
