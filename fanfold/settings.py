@@ -78,14 +78,17 @@ MIDDLEWARE = [
     # Before WhiteNoise, so static files carry the headers too.
     "csp.middleware.CSPMiddleware",
     "fanfold.core.headers.SecurityHeadersMiddleware",
+    # Early too, so even a refused request's 400 page cannot be framed.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the session or a form: see its docstring.
+    "fanfold.core.middleware.ControlCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fanfold.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "fanfold.urls"

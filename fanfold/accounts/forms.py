@@ -19,6 +19,7 @@ from fanfold.accounts.services import (
     password_errors,
     username_errors,
 )
+from fanfold.core.forms import SingleLineCharField
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES
 from fanfold.tags.selectors import tag_by_name
 from fanfold.tags.services import MAX_TAG_LENGTH
@@ -128,8 +129,8 @@ class ProfileForm(PlainLabels, forms.Form):
 
 
 class LinkForm(PlainLabels, forms.Form):
-    label = forms.CharField(label="Label", required=False, widget=forms.TextInput(attrs={"placeholder": "tumblr"}))
-    url = forms.CharField(label="Address", required=False, widget=forms.URLInput(attrs={"placeholder": "https://"}))
+    label = SingleLineCharField(label="Label", required=False, widget=forms.TextInput(attrs={"placeholder": "tumblr"}))
+    url = SingleLineCharField(label="Address", required=False, widget=forms.URLInput(attrs={"placeholder": "https://"}))
 
     def clean(self):
         cleaned = super().clean()
@@ -165,7 +166,7 @@ LinkFormSet = forms.formset_factory(
 
 
 class PseudForm(PlainLabels, forms.Form):
-    name = forms.CharField(
+    name = SingleLineCharField(
         label="Name",
         help_text=f"Up to {PSEUD_NAME_MAX} letters, numbers, spaces, underscores or hyphens.",
         widget=forms.TextInput(attrs={"maxlength": PSEUD_NAME_MAX}),
@@ -208,7 +209,7 @@ class PreferenceForm(PlainLabels, forms.ModelForm):
 class MuteForm(PlainLabels, forms.Form):
     """Mute a user by typing their username; `cleaned_data["muted"]` is the user."""
 
-    username = forms.CharField(
+    username = SingleLineCharField(
         label="Username",
         max_length=150,
         error_messages={"required": "Please type the username of the person to mute."},
@@ -227,7 +228,7 @@ class MuteForm(PlainLabels, forms.Form):
 class TagExclusionForm(PlainLabels, forms.Form):
     """Exclude a tag by typing its name; `cleaned_data["excluded_tag"]` is the tag."""
 
-    tag = forms.CharField(
+    tag = SingleLineCharField(
         label="Tag",
         max_length=MAX_TAG_LENGTH,
         error_messages={"required": "Please type the name of the tag to exclude."},

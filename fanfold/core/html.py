@@ -14,8 +14,11 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 _COMMON_ATTRIBUTES = {"class", "title", "dir", "lang"}
+# Writers centre section dividers and right-align letters' signatures with `align`, as AO3 allows.
+_ALIGNED_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "caption")
 ALLOWED_ATTRIBUTES = {
     "*": _COMMON_ATTRIBUTES,
+    **{tag: {"align"} for tag in _ALIGNED_BLOCKS},
     "a": {"href", "name"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "type", "reversed"},
@@ -27,12 +30,32 @@ ALLOWED_ATTRIBUTES = {
     "colgroup": {"span"},
     "details": {"open"},
     "q": {"cite"},
-    "blockquote": {"cite"},
+    "blockquote": {"align", "cite"},
     "abbr": set(),
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 _IMAGE_SCHEMES = ("http://", "https://")
-_URL_ATTRIBUTES = {"href", "src", "cite"}
+# Every HTML attribute that holds a URL, allowed today or not: one added to the allowlist later is
+# checked without anyone having to remember this set.
+URL_ATTRIBUTES = {
+    "href", "src", "cite", "action", "formaction", "background", "codebase", "data", "longdesc", "manifest",
+    "ping", "poster", "profile", "srcset", "usemap", "xlink:href", "xml:base",
+}  # fmt: skip
+_ATTRIBUTE_VALUES = {
+    "align": {"left", "right", "center", "justify"},
+    "valign": {"top", "middle", "bottom", "baseline"},
+}
+# The classes writers use to mark up letters, texts, poems and the like (AO3 work skins use names like
+# these). Users may set these and no others, so that a work cannot dress its text up as the archive's
+# own notices, buttons or warnings: none of them is a class of the site's templates or stylesheet
+# (tests/core/test_html.py checks).
+USER_CLASSES = {
+    "center", "centered", "centre", "left", "right", "justify", "align-center", "align-left", "align-right",
+    "align-justify", "indent", "no-indent", "section-break", "scene-break", "divider", "letter", "poem",
+    "verse", "lyrics", "song", "epigraph", "dedication", "signature", "note", "author-note", "footnote",
+    "footnotes", "email", "text-message", "texts", "sms", "chat", "phone", "screen", "diary", "journal",
+    "handwriting", "typewriter", "small-caps", "smallcaps", "caps", "spoiler", "sender", "recipient",
+}  # fmt: skip
 
 
 _URL_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.I)
@@ -43,8 +66,9 @@ _URL_LEADING = "".join(chr(code) for code in range(0x21))
 def _unsafe_url(value: str) -> bool:
     """Whether a browser would read `value` as protocol-relative or with a scheme we do not allow."""
     # nh3 checks schemes on href and src only; `cite` needs the same rule. Browsers drop tabs and
-    # newlines anywhere in a URL and control characters and spaces before it, so we do too.
-    url = _URL_IGNORED.sub("", value).lstrip(_URL_LEADING).lower()
+    # newlines anywhere in a URL and control characters and spaces before it, so we do too; and they
+    # read a backslash as a slash, so "/\host" and "\\host" lead off the site as "//host" does.
+    url = _URL_IGNORED.sub("", value).lstrip(_URL_LEADING).replace("\\", "/").lower()
     if url.startswith("//"):
         return True
     scheme = _URL_SCHEME.match(url)
@@ -54,9 +78,17 @@ def _unsafe_url(value: str) -> bool:
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         # Images load from the web only: no relative paths into the archive, no mailto or data.
-        return value if value.strip().lower().startswith(_IMAGE_SCHEMES) else None
-    if attribute in _URL_ATTRIBUTES and _unsafe_url(value):
-        return None
+        if not value.strip().lower().startswith(_IMAGE_SCHEMES) or _unsafe_url(value):
+            return None
+        return value
+    if attribute in URL_ATTRIBUTES:
+        return None if _unsafe_url(value) else value
+    if attribute == "class":
+        kept = [name for name in value.split() if name in USER_CLASSES]
+        return " ".join(dict.fromkeys(kept)) or None
+    if attribute in _ATTRIBUTE_VALUES:
+        chosen = value.strip().lower()
+        return chosen if chosen in _ATTRIBUTE_VALUES[attribute] else None
     return value
 
 

@@ -1,6 +1,10 @@
 """Request plumbing shared by every app."""
 
 from django.conf import settings
+from django.http import JsonResponse, UnreadablePostError
+
+from fanfold.core.text import has_control_characters
+from fanfold.core.views import bad_request
 
 
 class ForwardedForMiddleware:
@@ -22,3 +26,56 @@ class ForwardedForMiddleware:
             if len(hops) >= self.proxies:
                 request.META["REMOTE_ADDR"] = hops[-self.proxies]
         return self.get_response(request)
+
+
+UNUSABLE_CHARACTERS = (
+    "The address or form held characters that cannot be used (such as a NUL byte or another control "
+    "character). Please remove them and try again."
+)
+
+
+class ControlCharacterMiddleware:
+    """Refuse, once for every view, a request whose address or form holds control characters.
+
+    PostgreSQL cannot store or even compare a NUL byte: a NUL in a username in the address, a tag
+    filter, an autocomplete term or a tag typed into the posting form was a server error there (and on
+    SQLite a NUL was stored in a tag name). No field or parameter has a use for control characters, so
+    they are refused here with a 400 page that says why, before any view can send them to the database.
+    Form fields may hold tabs and line breaks (a story has lines); the address and query may not.
+    Cookies holding control characters are dropped, as if never sent: no cookie of ours holds one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name in [name for name, value in request.COOKIES.items() if has_control_characters(name + value)]:
+            del request.COOKIES[name]
+        if _holds_control_characters(request):
+            return _refusal(request)
+        return self.get_response(request)
+
+
+def _holds_control_characters(request) -> bool:
+    if has_control_characters(request.path):
+        return True
+    for key, values in request.GET.lists():
+        if has_control_characters(key) or any(has_control_characters(value, allow="tab") for value in values):
+            return True
+    if request.method == "POST":
+        try:
+            fields = request.POST.lists()
+        except UnreadablePostError:
+            # The client went away mid-body; CSRF checking answers that one (with a 403), as before.
+            return False
+        # Uploaded files are not text; only the form's own fields are looked at.
+        for key, values in fields:
+            if has_control_characters(key) or any(has_control_characters(v, allow="whitespace") for v in values):
+                return True
+    return False
+
+
+def _refusal(request):
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        return JsonResponse({"error": UNUSABLE_CHARACTERS}, status=400)
+    return bad_request(request, message=UNUSABLE_CHARACTERS)

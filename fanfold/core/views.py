@@ -3,8 +3,9 @@
 from django.shortcuts import render
 
 
-def bad_request(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+def bad_request(request, exception=None, *, message: str = ""):
+    """The 400 page; `message` says what was wrong when the archive itself refused the request."""
+    return render(request, "errors/400.html", {"message": message}, status=400)
 
 
 def permission_denied(request, exception=None):

@@ -300,7 +300,9 @@ def _day(value: str) -> date | None:
     """A date typed as 2024-05-31, or relative to today: "3 days ago", "2 weeks", "< 1 year ago"."""
     text = value.strip()
     try:
-        return date.fromisoformat(text)
+        # A day from the calendar's very edge is kept a day inside it, so that "the day after" and the
+        # same day in any time zone exist; the listing shows the same works either way.
+        return min(max(date.fromisoformat(text), date.min + timedelta(days=1)), date.max - timedelta(days=1))
     except ValueError:
         pass
     match = _RELATIVE_RE.match(text)

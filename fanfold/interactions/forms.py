@@ -3,6 +3,7 @@
 from django import forms
 
 from fanfold.accounts.models import Pseud
+from fanfold.core.forms import SingleLineCharField
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES
 from fanfold.interactions.models import MAX_COMMENT_LENGTH
 
@@ -18,8 +19,8 @@ def _content_field() -> forms.CharField:
 
 
 class CommentForm(forms.Form):
-    guest_name = forms.CharField(label="Name", required=False, max_length=100)
-    guest_email = forms.CharField(
+    guest_name = SingleLineCharField(label="Name", required=False, max_length=100)
+    guest_email = SingleLineCharField(
         label="Email",
         required=False,
         max_length=254,

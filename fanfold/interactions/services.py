@@ -20,6 +20,7 @@ from django.utils.html import strip_tags
 
 from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
+from fanfold.core.text import single_line
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
 from fanfold.interactions.selectors import comment_refusal, kudos_refusal
 from fanfold.interactions.visitors import visitor_key
@@ -369,7 +370,8 @@ def _send(subject: str, template: str, context: dict, address: str) -> None:
     # A mail server hiccup must not cost the other recipients their email, nor the commenter a page.
     try:
         send_mail(
-            subject=subject,
+            # Django refuses a header with a line break; a title saved before titles kept to one line may hold one.
+            subject=single_line(subject),
             message=render_to_string(template, context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[address],

@@ -3,11 +3,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from fanfold.core.forms import IdMultipleChoiceField, SingleLineCharField
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS
 from fanfold.works.models import LANGUAGE_CHOICES, CommentPermission, Work
 from fanfold.works.services import (
     MAX_CHAPTER_TEXT,
+    MAX_EXPECTED_CHAPTERS,
     MAX_NOTES,
     MAX_SUMMARY,
     MAX_TITLE,
@@ -61,7 +63,7 @@ def _text(label: str, limit: int, *, required: bool = False, rows: int = 4, help
 class ChapterForm(forms.Form):
     """A chapter's own fields; the work form reuses them for the first chapter."""
 
-    chapter_title = forms.CharField(label="Chapter title", required=False, strip=True)
+    chapter_title = SingleLineCharField(label="Chapter title", required=False, strip=True)
     chapter_summary = _text("Chapter summary", MAX_SUMMARY, rows=3)
     chapter_notes = _text("Chapter beginning notes", MAX_NOTES, rows=3)
     chapter_end_notes = _text("Chapter end notes", MAX_NOTES, rows=3)
@@ -110,9 +112,7 @@ class ChapterForm(forms.Form):
 class WorkForm(ChapterForm):
     """The whole posting form: the work's details and, for a new work or a one-shot, its text."""
 
-    pseuds = forms.ModelMultipleChoiceField(
-        label="Creator/Pseud(s)", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    pseuds = IdMultipleChoiceField(label="Creator/Pseud(s)", queryset=None, widget=forms.CheckboxSelectMultiple)
     rating = forms.ChoiceField(
         label="Rating",
         choices=[("", "Choose a rating")] + [(r, r) for r in RATINGS],
@@ -136,7 +136,7 @@ class WorkForm(ChapterForm):
     relationships = TagListField(label="Relationships", tag_type="relationship")
     characters = TagListField(label="Characters", tag_type="character")
     freeforms = TagListField(label="Additional Tags", tag_type="freeform")
-    title = forms.CharField(label="Work title", strip=True, help_text=f"At most {MAX_TITLE} characters.")
+    title = SingleLineCharField(label="Work title", strip=True, help_text=f"At most {MAX_TITLE} characters.")
     summary = _text("Summary", MAX_SUMMARY)
     notes = _text("Beginning notes", MAX_NOTES)
     end_notes = _text("End notes", MAX_NOTES)
@@ -145,7 +145,9 @@ class WorkForm(ChapterForm):
         label="Expected number of chapters",
         required=False,
         min_value=1,
+        max_value=MAX_EXPECTED_CHAPTERS,
         initial=1,
+        error_messages={"max_value": f"The expected number of chapters can be at most {MAX_EXPECTED_CHAPTERS:,}."},
         help_text="Leave empty if you don't know yet (shown as “1/?”).",
     )
     published_on = forms.DateField(

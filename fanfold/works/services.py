@@ -21,6 +21,11 @@ MAX_SUMMARY = 1250
 MAX_NOTES = 5000
 MAX_CHAPTER_TEXT = 510_000
 MAX_USER_TAGS = 75
+MAX_EXPECTED_CHAPTERS = 10_000
+# Backdating goes back to 1970: earlier dates are surely mistakes, and year 1 cannot even be shown in a
+# time zone behind UTC.
+EARLIEST_PUBLICATION = date(1970, 1, 1)
+TOO_EARLY = "The publication date cannot be before 1 January 1970."
 
 
 @dataclasses.dataclass
@@ -102,6 +107,12 @@ def validate_work_fields(fields: WorkFields) -> dict[str, list[str]]:
         errors.setdefault("expected_chapters", []).append("The expected number of chapters must be at least 1.")
     if fields.published_on and fields.published_on > timezone.localdate():
         errors.setdefault("published_on", []).append("The publication date cannot be in the future.")
+    if fields.published_on and fields.published_on < EARLIEST_PUBLICATION:
+        errors.setdefault("published_on", []).append(TOO_EARLY)
+    if fields.expected_chapters is not None and fields.expected_chapters > MAX_EXPECTED_CHAPTERS:
+        errors.setdefault("expected_chapters", []).append(
+            f"The expected number of chapters can be at most {MAX_EXPECTED_CHAPTERS:,}."
+        )
     return errors
 
 
@@ -121,6 +132,8 @@ def validate_chapter_fields(fields: ChapterFields) -> dict[str, list[str]]:
         errors.setdefault("content", []).append("The text is empty once unsafe markup is removed.")
     if fields.published_on and fields.published_on > timezone.localdate():
         errors.setdefault("chapter_published_on", []).append("The publication date cannot be in the future.")
+    if fields.published_on and fields.published_on < EARLIEST_PUBLICATION:
+        errors.setdefault("chapter_published_on", []).append(TOO_EARLY)
     return errors
 
 

@@ -1,9 +1,21 @@
 """The one sanitizer every user HTML field goes through, the two text formats, and word counts."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text, sanitize_html, word_count
+from fanfold.core.html import (
+    ALLOWED_ATTRIBUTES,
+    FORMAT_HTML,
+    FORMAT_MARKDOWN,
+    URL_ATTRIBUTES,
+    USER_CLASSES,
+    render_user_text,
+    sanitize_html,
+    word_count,
+)
 
 
 @pytest.mark.parametrize(
@@ -272,3 +284,107 @@ def test_text_of_only_unsafe_markup_is_refused(make_work):
     with pytest.raises(ValidationError) as error:
         make_work(content="<script>alert('all of it')</script>")
     assert error.value.message_dict["content"] == ["The text is empty once unsafe markup is removed."]
+
+
+# Links that lead off the site by a backslash ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/\\example.invalid/x",
+        "\\\\example.invalid/x",
+        "\\/example.invalid/x",
+        "/&#92;example.invalid/x",
+        "&#x5c;&#x5C;example.invalid",
+        " \t/\\example.invalid/x",
+        "/\n\\example.invalid/x",
+    ],
+)
+def test_backslash_links_that_browsers_read_as_off_site_are_removed(url):
+    # Browsers read "\" as "/" in web addresses: each of these goes to example.invalid.
+    assert sanitize_html(f'<a href="{url}">link</a>') == '<a rel="nofollow">link</a>'
+    assert sanitize_html(f'<blockquote cite="{url}">quote</blockquote>') == "<blockquote>quote</blockquote>"
+    assert sanitize_html(f'<q cite="{url}">quote</q>') == "<q>quote</q>"
+    assert sanitize_html(f'<img src="{url}" alt="x">') == '<img alt="x">'
+
+
+@pytest.mark.parametrize("url", ["/works/1/", "chapter-2.html", "#note-1", "?page=2", "notes\\today.html"])
+def test_links_within_the_site_stay(url):
+    assert sanitize_html(f'<a href="{url}">link</a>') == f'<a href="{url}" rel="nofollow">link</a>'
+
+
+def test_every_allowed_url_attribute_is_checked():
+    allowed = {(tag, attribute) for tag, attributes in ALLOWED_ATTRIBUTES.items() for attribute in attributes}
+    url_attributes = {(tag, attribute) for tag, attribute in allowed if attribute in URL_ATTRIBUTES}
+    assert {("a", "href"), ("img", "src"), ("q", "cite"), ("blockquote", "cite")} <= url_attributes
+    for tag, attribute in url_attributes:
+        for url in ("//example.invalid/", "/\\example.invalid/", "javascript:alert(1)"):
+            clean = sanitize_html(f'<{tag} {attribute}="{url}">x</{tag}>')
+            assert f"{attribute}=" not in clean, (tag, attribute, url)
+
+
+# Classes: writers' own, never the site's ---------------------------------------------------------------
+
+
+def site_classes() -> set[str]:
+    """Every class name the archive's stylesheets, templates and template tags use."""
+    root = Path(__file__).resolve().parents[2] / "fanfold"
+    names: set[str] = set()
+    for css in root.rglob("*.css"):
+        names |= set(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", css.read_text()))
+    for source in [*root.rglob("*.html"), *root.rglob("*.py"), *root.rglob("*.js")]:
+        if "demo" in source.parts:
+            continue  # The demo archive's stories are user text, written with writers' classes.
+        for value in re.findall(r"""class(?:Name|List\.add\()?\s*=?\s*["']([^"'{}]*)["']""", source.read_text()):
+            names |= set(value.split())
+    return names
+
+
+def test_site_classes_are_found():
+    # The scan above must see the site's classes, or the test below would pass on nothing.
+    assert {"blurb", "userstuff", "draft-banner", "message", "rating-explicit", "site-header"} <= site_classes()
+
+
+def test_no_class_users_may_set_is_one_of_the_sites():
+    assert USER_CLASSES & site_classes() == set()
+
+
+@pytest.mark.parametrize(
+    "site_class",
+    ["message", "messages", "draft-banner", "error", "errorlist", "blurb", "userstuff", "rating-explicit",
+     "site-header", "warnings", "restricted", "kudos", "button", "pagination", "adult-gate", "x-unknown"],
+)  # fmt: skip
+def test_classes_that_would_mimic_the_site_are_removed(site_class):
+    assert sanitize_html(f'<p class="{site_class}">Your account is suspended.</p>') == (
+        "<p>Your account is suspended.</p>"
+    )
+
+
+def test_writers_classes_stay_and_others_beside_them_go():
+    assert sanitize_html('<div class="letter draft-banner"><p class="signature">Yours</p></div>') == (
+        '<div class="letter"><p class="signature">Yours</p></div>'
+    )
+    assert sanitize_html('<p class="text-message sender">Hi</p>') == '<p class="text-message sender">Hi</p>'
+
+
+# align on blocks, as AO3 allows ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"])
+@pytest.mark.parametrize("align", ["left", "right", "center", "justify"])
+def test_blocks_may_be_aligned(tag, align):
+    html = f'<{tag} align="{align}">* * *</{tag}>'
+    assert sanitize_html(html) == html
+
+
+def test_alignment_is_one_of_four_words():
+    assert sanitize_html('<p align="CENTER">x</p>') == '<p align="center">x</p>'
+    assert sanitize_html('<p align="middle">x</p>') == "<p>x</p>"
+    assert sanitize_html('<p align="center;position:fixed">x</p>') == "<p>x</p>"
+    cell = sanitize_html('<table><tr><td align="javascript:alert(1)" valign="top">x</td></tr></table>')
+    assert '<td valign="top">x</td>' in cell
+
+
+def test_inline_elements_take_no_alignment():
+    assert sanitize_html('<p><span align="center">x</span></p>') == "<p><span>x</span></p>"

@@ -8,10 +8,9 @@ escaped on the way in.
 from html import escape
 
 from django import template
-from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
 
+from fanfold.core.dates import format_local
 from fanfold.tags.models import RATING_SYMBOLS, TagType
 
 register = template.Library()
@@ -68,7 +67,7 @@ def blurb(work) -> SafeString:
     )
     parts = [
         f'<li class="blurb work" id="work_{work.pk}" role="article">\n',
-        f'  <p class="datetime">{format_date(timezone.localtime(work.revised_at), "j M Y")}</p>\n',
+        f'  <p class="datetime">{format_local(work.revised_at, "j M Y")}</p>\n',
         f'  <h3 class="heading">\n    <a href="{escape(work.get_absolute_url())}">{escape(work.title)}</a> by\n',
         f"    {creators or 'Anonymous'}\n",
     ]
