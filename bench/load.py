@@ -15,13 +15,16 @@
    moved exactly as its kudos, published comments and hit rows did. Exits 1 when a write was lost or a counter is
    off.
 
-`--find-max` instead steps the users up (30, 60, 90, ... by `--step-users`, `--step-duration` seconds each) and
-reports the highest load whose work-page and listing p95 both stay within `--p95-target` ms; the same checks run at
-the end. `--profile` then loads work pages and listings in this process and reports queries per page and where the
-time goes. Writes bench/results/load.json (or `--output`). The database is dropped at the end unless `--keep-db`
-or `--reuse-db` (which also reuses one kept from an earlier run with the same data).
+`--find-max` instead steps the users up (30, 60, 90, ... by `--step-users` from `--start-users`, `--step-duration`
+seconds each, until a step misses the target or reaches `--max-users`) and reports the highest load whose work-page
+and listing p95 both stay within `--p95-target` ms; the same checks run at the end. `--profile` then loads work
+pages and listings in this process and reports queries per page and where the time goes. Writes
+bench/results/load.json (or `--output`). The database is dropped at the end unless `--keep-db` or `--reuse-db`
+(which also reuses one kept from an earlier run with the same data).
 
 The comment rate limit is lifted for the server (COMMENT_RATE_LIMIT), since a few readers post many comments here.
+Writes still in flight when the run stops may be stored without their acknowledgement having been seen, so the
+database may hold a few more rows than were acknowledged; none may hold fewer.
 """
 
 import argparse
@@ -565,7 +568,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--find-max", action="store_true", help="step users up to the highest load within target")
-    parser.add_argument("--step-users", type=int, default=30)
+    parser.add_argument("--step-users", type=int, default=30, help="users added at each step")
+    parser.add_argument("--start-users", type=int, help="users at the first step (default: --step-users)")
     parser.add_argument("--step-duration", type=float, default=60.0)
     parser.add_argument("--max-users", type=int, default=300)
     parser.add_argument("--p95-target", type=float, default=150.0, help="ms, for work pages and listings")
@@ -631,7 +635,7 @@ def main() -> None:
         if args.find_max:
             steps = []
             best = None
-            for users in range(args.step_users, args.max_users + 1, args.step_users):
+            for users in range(args.start_users or args.step_users, args.max_users + 1, args.step_users):
                 print(f"\nstep: {users} users for {args.step_duration:.0f} s…", flush=True)
                 results = run_users(args, server, pool, accounts, users, args.step_duration)
                 merge(acknowledged, results["acknowledged"])
