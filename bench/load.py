@@ -491,7 +491,35 @@ def profile_pages(pool: dict, accounts: dict, *, pages: int) -> dict:
             profiler.stop()
             entry["pyinstrument"] = _pyinstrument_top(profiler, len(paths))
         report[label] = entry
+    report["guest listing, from a page cache (experiment)"] = _cached_guest_pages(listings)
     return report
+
+
+def _cached_guest_pages(paths: list[str]) -> dict:
+    """What a guest's listing would cost if whole pages were cached: the same listings served by Django's cache
+    middleware (in-process memory cache), each requested once to fill it and then timed. An experiment run only in
+    this process, to measure the recommendation; the server does not cache."""
+    from django.test import Client, override_settings
+
+    from fanfold.settings import MIDDLEWARE
+
+    middleware = [
+        "django.middleware.cache.UpdateCacheMiddleware",
+        *MIDDLEWARE,
+        "django.middleware.cache.FetchFromCacheMiddleware",
+    ]
+    caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "load-bench"}}
+    with override_settings(MIDDLEWARE=middleware, CACHES=caches, CACHE_MIDDLEWARE_SECONDS=60):
+        client = Client(HTTP_HOST="127.0.0.1")
+        for path in paths:
+            client.get(path)
+        timings, hits = [], 0
+        for path in paths:
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - started)
+            hits += response.status_code == 200 and "Expires" in response.headers
+    return {"requests": len(paths), "ms_per_page": percentiles(timings), "served_with_cache_headers": hits}
 
 
 def _query_shape(statement: str) -> str:
@@ -688,6 +716,9 @@ def main() -> None:
             print("\nprofiling work pages and listings in process…", flush=True)
             report["profile"] = profile_pages(pool, accounts, pages=args.profile_pages)
             for label, entry in report["profile"].items():
+                if "queries_per_page_mean" not in entry:
+                    print(f"{label}: {entry['ms_per_page']['p50_ms']:.1f} ms p50")
+                    continue
                 queries, most = entry["queries_per_page_mean"], entry["queries_per_page_max"]
                 print(
                     f"{label:20} {queries:>5} queries/page (max {most}), {entry['ms_per_page']['p50_ms']:.1f} ms p50,"
