@@ -33,6 +33,8 @@ SAMPLES: dict[str, list[float]] = collections.defaultdict(list)
 FAILURES: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
 # What the server said it wrote: checked against the database once the run is over.
 ACKNOWLEDGED: dict[str, list] = {"works": [], "edits": [], "kudos": [], "comments": []}
+# Every edit sent, acknowledged or not, in order: one still in flight when the run stops may be stored unseen.
+EDITS_SENT: list[list] = []
 REFUSED = collections.Counter()  # answers that are correct refusals, not errors (kudos left twice)
 # Works posted during this run: readers visit them too, so edits race with kudos, comments and hits.
 FRESH_WORKS: list[int] = []
@@ -261,6 +263,7 @@ class Writer(Member):
             (name, f"{value.split(' (edit')[0]} (edit {secrets.token_hex(3)})" if name == "title" else value)
             for name, value in self.own[work_id]
         ]
+        EDITS_SENT.append([work_id, dict(fields)["title"]])
         with self.post(f"/works/{work_id}/edit/", "edit work", fields) as response:
             if response.status_code == 302 and _WORK_LOCATION.search(response.headers.get("Location") or ""):
                 ACKNOWLEDGED["edits"].append([work_id, dict(fields)["title"]])
@@ -301,6 +304,7 @@ def run(config: dict) -> dict:
         "samples_ms": {name: [round(value, 2) for value in values] for name, values in SAMPLES.items()},
         "failures": {name: dict(counter) for name, counter in FAILURES.items()},
         "acknowledged": ACKNOWLEDGED,
+        "edits_sent": EDITS_SENT,
         "refused": dict(REFUSED),
     }
 
