@@ -67,13 +67,22 @@ def load_average() -> str:
 def prepare_database(args) -> dict:
     """The works, loaded now or kept from an earlier run with the same data; returns what loading took."""
     config = fulltext_bench.Config(
-        args.works, args.seed, args.vocabulary, 1.1, args.median_words, 1.0, args.median_words * 20
+        works=args.works,
+        seed=args.seed,
+        vocabulary=args.vocabulary,
+        zipf=1.1,
+        median_words=args.median_words,
+        sigma=1.0,
+        max_words=args.median_words * 20,
     )
     backend = "postgresql" if args.database == "postgres" else "sqlite"
     meta = fulltext_bench.meta_path(backend)
     reuse = False
     if args.reuse_db and meta.exists() and json.loads(meta.read_text()).get("config") == config.key:
-        reuse = fulltext_bench.sqlite_files()[0].exists() if backend == "sqlite" else _pg_exists()
+        if backend == "sqlite":
+            reuse = fulltext_bench.sqlite_files()[0].exists()
+        else:
+            reuse = fulltext_bench.postgres_database_exists()
     if not reuse:
         meta.unlink(missing_ok=True)
         if backend == "postgresql":
@@ -105,10 +114,6 @@ def prepare_database(args) -> dict:
     print(f"loaded in {loaded['generate_and_load_s']} s", flush=True)
     meta.write_text(json.dumps({"config": config.key, "load": loaded}) + "\n")
     return loaded
-
-
-def _pg_exists() -> bool:
-    return fulltext_bench.postgres_database_exists()
 
 
 def bench_accounts(prefix: str, count: int) -> list[dict]:
