@@ -54,8 +54,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The load run needs PostgreSQL (see BENCHMARKS.md, "Load"); e.g. LOAD_ARGS="--database sqlite --works 2000".
+LOAD_ARGS ?=
 bench: $(BENCH_STAMP)
 	DEBUG=1 $(BIN)/python bench/run.py
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import percentiles
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -627,16 +628,6 @@ def disk_size(vendor: str) -> dict:
 
 
 # Queries ----------------------------------------------------------------------------------------------------
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "n": len(ordered),
-    }
 
 
 def log_uniform(rng: random.Random, low: int, high: int) -> int:

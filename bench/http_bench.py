@@ -56,6 +56,8 @@ RESULTS = BENCH / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
+from common import percentiles  # noqa: E402
+
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DEFAULT_DATABASE = "fanfold_http_bench"
 DEFAULT_SQLITE_DIR = Path(tempfile.gettempdir()) / "fanfold_http_bench"
@@ -71,18 +73,6 @@ def rss_mib(field: str = "VmRSS", pid: int | str = "self") -> float:
         if line.startswith(field + ":"):
             return round(int(line.split()[1]) / 1024, 1)
     return float("nan")
-
-
-def percentiles(samples: list[float], scale: float = 1000.0, unit: str = "ms") -> dict:
-    ordered = sorted(samples)
-    if not ordered:
-        return {"n": 0}
-    return {
-        f"p50_{unit}": round(statistics.median(ordered) * scale, 3),
-        f"p95_{unit}": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * scale, 3),
-        f"max_{unit}": round(ordered[-1] * scale, 3),
-        "n": len(ordered),
-    }
 
 
 # Environment -------------------------------------------------------------------------------------------
@@ -587,8 +577,10 @@ def _free_port() -> int:
 class Server:
     """gunicorn serving Fanfold on a loopback port, in its own process group so all of it can be stopped."""
 
-    def __init__(self, *, workers: int, log_path: Path) -> None:
+    def __init__(self, *, workers: int, log_path: Path, threads: int = 1, preload: bool = False) -> None:
         self.workers = workers
+        self.threads = threads
+        self.preload = preload
         self.log_path = log_path
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
@@ -596,6 +588,10 @@ class Server:
     def start(self, ready_within: float = 60.0) -> None:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [str(gunicorn), "fanfold.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)]
+        if self.threads > 1:
+            command += ["--threads", str(self.threads)]
+        if self.preload:  # as README's "Running in production": the index is built once, before the fork
+            command.append("--preload")
         # A long timeout: the first request builds the index, which at a million works takes a while.
         command += ["--timeout", "1800", "--graceful-timeout", "5", "--log-level", "warning"]
         with self.log_path.open("wb") as log:

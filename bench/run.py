@@ -23,6 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import percentiles  # noqa: E402
 from generate import generate  # noqa: E402
 
 from fanfold.discovery.index import DiscoveryIndex, TextLimit  # noqa: E402
@@ -50,16 +51,6 @@ def release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except OSError:
         pass
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 3),
-        "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 3),
-        "max_ms": round(ordered[-1] * 1000, 3),
-        "n": len(ordered),
-    }
 
 
 def selective_filters(synthetic, rng: random.Random, count: int) -> list[WorkFilter]:

@@ -1,0 +1,21 @@
+"""What the benchmarks share: percentiles of timed samples."""
+
+import statistics
+
+
+def percentiles(samples: list[float], scale: float = 1000.0, unit: str = "ms") -> dict:
+    """p50, p95, p99 and max of `samples` (seconds), in `unit` (`scale` units per second), and how many."""
+    ordered = sorted(samples)
+    if not ordered:
+        return {"n": 0}
+
+    def nearest_rank(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+    return {
+        f"p50_{unit}": round(statistics.median(ordered) * scale, 3),
+        f"p95_{unit}": round(nearest_rank(0.95) * scale, 3),
+        f"p99_{unit}": round(nearest_rank(0.99) * scale, 3),
+        f"max_{unit}": round(ordered[-1] * scale, 3),
+        "n": len(ordered),
+    }
