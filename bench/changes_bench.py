@@ -23,13 +23,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import percentiles  # noqa: E402
+
 SCRATCH_PG = "fanfold_changes_bench"
 
 
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {statistics.median(ordered) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms"
+def summary(samples: list[float]) -> str:
+    found = percentiles(samples)
+    return f"p50 {found['p50_ms']:.2f} ms, p95 {found['p95_ms']:.2f} ms"
 
 
 def subset_rows(rows, picks: np.ndarray):
@@ -94,7 +95,7 @@ def index_part(works: int, repeat: int) -> None:
             started = time.perf_counter()
             index.apply_counts(found)
             samples.append(time.perf_counter() - started)
-        print(f"counters of {batch:>4} works in place: {percentiles(samples)}; docs still {index.doc_count:,}")
+        print(f"counters of {batch:>4} works in place: {summary(samples)}; docs still {index.doc_count:,}")
     before = index.nbytes()
     for batch in (1, 10, 100):
         samples = []
@@ -108,7 +109,7 @@ def index_part(works: int, repeat: int) -> None:
                 docs = index._add(changed, synthetic.tags)
                 index._insert_sorted(docs)
             samples.append(time.perf_counter() - started)
-        print(f"whole re-read of {batch:>3} works (tombstone + append): {percentiles(samples)}")
+        print(f"whole re-read of {batch:>3} works (tombstone + append): {summary(samples)}")
     grown = index.nbytes() - before
     print(
         f"after {index.tombstones:,} tombstones: +{grown / 2**20:.1f} MiB "
@@ -159,7 +160,7 @@ def database_part(database: str, writes: int) -> None:
                     write(pk)
                     samples.append(time.perf_counter() - started)
                 results[kind] = statistics.mean(samples)
-                print(f"{connection.vendor} {label:>16} {kind:>10}: {percentiles(samples)}")
+                print(f"{connection.vendor} {label:>16} {kind:>10}: {summary(samples)}")
             return results
 
         notes_before = WorkChange.objects.count()
