@@ -1042,7 +1042,7 @@ _shared: DiscoveryIndex | None = None
 _shared_lock = threading.Lock()
 _shared_caught_up = 0.0
 _compacting: threading.Thread | None = None
-_last_pruned = 0.0
+_last_pruned = time.monotonic()  # the first prune comes one period after the process starts
 # How often a process deletes change notes past their retention (any process may; deleting twice is harmless).
 PRUNE_EVERY = 600.0
 

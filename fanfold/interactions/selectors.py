@@ -114,6 +114,11 @@ def comment_threads(*, comments: list[Comment], viewer, is_creator: bool, may_co
     return [nodes[c.pk] for c in comments if c.parent_id is None and c.pk in nodes]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Giver:
+    username: str
+
+
 def kudos_context(*, request, work: Work, next_path: str) -> dict:
     """Template context for `interactions/_kudos.html`: who left kudos, and whether the viewer may."""
     viewer = request.user
@@ -124,21 +129,32 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
         mine = Q(user__isnull=True, ip_address=ip_address)
     else:
         mine = Q(pk__in=[])
-    totals = Kudos.objects.filter(work=work).aggregate(
-        users=Count("pk", filter=Q(user__isnull=False)),
-        guests=Count("pk", filter=Q(user__isnull=True)),
-        mine=Count("pk", filter=mine),
+    # The names shown, and one more to tell whether there are more: most works have fewer than that, and
+    # then the kudos rows need no counting (a popular work's are many).
+    givers = list(
+        Kudos.objects.filter(work=work, user__isnull=False).values_list("user__username", flat=True)[
+            : KUDOS_NAMES_SHOWN + 1
+        ]
     )
-    givers = Kudos.objects.filter(work=work, user__isnull=False).select_related("user")[:KUDOS_NAMES_SHOWN]
-    kudos_users = [kudos.user for kudos in givers]
+    if len(givers) <= KUDOS_NAMES_SHOWN:
+        # The work's counter is exact (atomic updates, `reconcile_counts`): the rest are guests'.
+        users = len(givers)
+        guests = max(work.kudos_count - users, 0)
+    else:
+        totals = Kudos.objects.filter(work=work).aggregate(
+            users=Count("pk", filter=Q(user__isnull=False)), guests=Count("pk", filter=Q(user__isnull=True))
+        )
+        users, guests = totals["users"], totals["guests"]
+    kudos_users = [_Giver(username) for username in givers[:KUDOS_NAMES_SHOWN]]
+    given = Kudos.objects.filter(mine, work=work).exists() if (users or guests) else False
     return {
         "kudos_work": work,
         "kudos_next": next_path,
-        "kudos_count": totals["users"] + totals["guests"],
+        "kudos_count": users + guests,
         "kudos_users": kudos_users,
-        "kudos_more_users": max(totals["users"] - len(kudos_users), 0),
-        "kudos_guest_count": totals["guests"],
-        "kudos_given": totals["mine"] > 0,
+        "kudos_more_users": max(users - len(kudos_users), 0),
+        "kudos_guest_count": guests,
+        "kudos_given": given,
         # The form stays for those who already left kudos (its button hidden), so a second try gets an answer.
         "kudos_form_shown": kudos_refusal(work=work, user=viewer) is None,
     }

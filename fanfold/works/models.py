@@ -43,13 +43,34 @@ COUNTER_FIELDS = ("kudos_count", "comment_count", "hit_count", "bookmark_count")
 TOTAL_FIELDS = ("word_count", "chapter_count")
 
 
+BLURB_COLUMNS = (
+    "title",
+    "summary",
+    "language",
+    "expected_chapters",
+    "complete",
+    "posted",
+    "restricted",
+    "hidden",
+    "revised_at",
+    "published_on",
+    "word_count",
+    "chapter_count",
+    "comment_count",
+    "kudos_count",
+    "hit_count",
+    "bookmark_count",
+)
+
+
 class WorkQuerySet(models.QuerySet):
     def posted(self):
         return self.filter(posted=True)
 
     def with_blurb_data(self):
-        """What a blurb shows, loaded in a fixed number of queries."""
-        return self.prefetch_related(
+        """What a blurb shows, loaded in a fixed number of queries, and only the columns it shows (notes
+        can be long, and timestamps cost more to convert than to query)."""
+        return self.only(*BLURB_COLUMNS).prefetch_related(
             # Only the columns a blurb shows: the rest (timestamps above all) cost more to load than to query.
             models.Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type")),
             models.Prefetch("creators", queryset=Pseud.objects.select_related("user").only("name", "user__username")),
