@@ -140,7 +140,7 @@ def bench_accounts(prefix: str, count: int) -> list[dict]:
         # One hash for all: hashing is slow by design and these accounts never use the login form.
         User.objects.filter(username__in=missing).update(password=make_password(PASSWORD))
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    backend = "django.contrib.auth.backends.ModelBackend"  # the backend that signs readers in
     pseuds = dict(Pseud.objects.filter(user__username__in=names, is_default=True).values_list("user_id", "id"))
     accounts = []
     for user in User.objects.filter(username__in=names).order_by("id"):
