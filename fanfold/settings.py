@@ -24,6 +24,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value.strip() else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else default
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -210,6 +215,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Comments: how many one person may post in a window before being asked to wait.
 COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)
 COMMENT_RATE_WINDOW_SECONDS = env_int("COMMENT_RATE_WINDOW_SECONDS", 15 * 60)
+# Guests' listings apply the change log at most this often (signed-in readers' on every request).
+GUEST_LISTING_LAG_SECONDS = env_float("GUEST_LISTING_LAG_SECONDS", 1.0)
 # How long the discovery change log keeps its notes; an index that has not read it for half as long rebuilds.
 CHANGE_LOG_RETENTION_SECONDS = env_int("CHANGE_LOG_RETENTION_SECONDS", 24 * 60 * 60)
 

@@ -27,6 +27,12 @@ def quick_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def guests_see_changes_at_once(settings):
+    """Tests look at a listing right after changing it; `test_changelog` checks the guests' lag itself."""
+    settings.GUEST_LISTING_LAG_SECONDS = 0.0
+
+
+@pytest.fixture(autouse=True)
 def fresh_discovery_index():
     """Each test starts with no index: rolled-back test data must not linger in the process's index."""
     from fanfold.discovery.index import reset_index

@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from django.conf import settings
 from django.utils.safestring import SafeString
 
 from fanfold.discovery.fulltext import search_snippets, text_match
@@ -76,8 +77,10 @@ def works_listing(
     if work_filter.sort == BEST_MATCH and text is None:
         # Nothing to match on (only ranges, or the search failed): the usual order instead.
         work_filter = work_filter.replace(sort="revised_at")
-    # Catching up costs one indexed query; it means a writer sees their own new work straight away.
-    result = get_index(max_lag=0.0).search(
+    # Catching up costs one indexed query and a lock every request waits on: a signed-in reader (a writer
+    # looking for their new work) always has it; guests see changes within GUEST_LISTING_LAG_SECONDS.
+    lag = 0.0 if policy.signed_in else settings.GUEST_LISTING_LAG_SECONDS
+    result = get_index(max_lag=lag).search(
         work_filter,
         policy=policy,
         page_size=page_size,

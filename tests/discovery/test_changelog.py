@@ -236,3 +236,17 @@ def test_kudos_hits_and_comments_through_the_archive_leave_no_tombstones(make_wo
     assert (stored.kudos_count, stored.hit_count, stored.comment_count) == (5, 5, 5)
     assert index.search(WorkFilter(), signed_in=True, ranges=[("kudos_count", 5, 5)]).work_ids == [work.pk]
     assert index.search(WorkFilter(), signed_in=True, ranges=[("comment_count", 5, 5)]).work_ids == [work.pk]
+
+
+def test_guests_see_a_change_within_the_lag_and_signed_in_readers_at_once(make_work, make_user, client, settings):
+    import time
+
+    from tests.conftest import client_for
+
+    settings.GUEST_LISTING_LAG_SECONDS = 0.5
+    make_work(title="First of all")
+    assert "First of all" in client.get("/works/").content.decode()
+    make_work(title="Brand new work")
+    assert "Brand new work" in client_for(make_user()).get("/works/").content.decode()
+    time.sleep(0.6)
+    assert "Brand new work" in client.get("/works/").content.decode()
