@@ -60,11 +60,14 @@ class DraftsView(LoginRequiredMixin, TemplateView):
 
 
 def _work_for_reading(request, work_id: int) -> Work:
-    creators = Pseud.objects.select_related("user").prefetch_related(
-        Prefetch("user__profile_links", queryset=ProfileLink.objects.order_by("position", "id"))
+    # Only the columns the page shows: making model objects is most of a work page's cost.
+    creators = (
+        Pseud.objects.select_related("user")
+        .only("name", "user__username", "user__show_links_on_works")
+        .prefetch_related(Prefetch("user__profile_links", queryset=ProfileLink.objects.order_by("position", "id")))
     )
     queryset = visible_works(request.user).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name")),
+        Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type", "sort_order")),
         Prefetch("creators", queryset=creators),
     )
     return get_object_or_404(queryset, pk=work_id)

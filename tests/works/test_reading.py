@@ -165,3 +165,33 @@ def test_blurb_escapes_what_writers_type_and_marks_restricted_works(make_work, m
     assert "Kept <em>emphasis</em>" in page  # the summary's allowed HTML survives, the script does not
     assert "&quot;Quoted&quot; &amp; odd</a>" in page
     assert 'class="restricted"' in page and 'title="F/M, M/M">Multi</span>' in page
+
+
+def test_work_page_query_count_does_not_grow_with_tags_creators_links_or_chapters(make_work, make_user, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fanfold.accounts.models import ProfileLink, User
+    from fanfold.works.models import Creatorship
+    from fanfold.works.services import ChapterFields, chapter_add
+
+    def queries_for(work) -> int:
+        client.get(f"/works/{work.pk}/?view_full_work=true&view_adult=true")  # the hit is counted once
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(f"/works/{work.pk}/?view_full_work=true&view_adult=true")
+        assert page.status_code == 200
+        return len(captured)
+
+    def grown(n: int):
+        creators = [make_user() for _ in range(n)]
+        User.objects.filter(pk__in=[c.pk for c in creators]).update(show_links_on_works=True)
+        for creator in creators:
+            ProfileLink.objects.create(user=creator, label="Site", url="https://example.org/", position=1)
+        work = make_work(creators[0], freeforms=[f"Tag {i}" for i in range(n * 3)], expected_chapters=None)
+        for position, creator in enumerate(creators[1:], start=1):
+            Creatorship.objects.create(work=work, pseud=creator.default_pseud, position=position)
+        for _ in range(n):
+            chapter_add(work=work, fields=ChapterFields(content="<p>More.</p>"), post=True)
+        return work
+
+    assert queries_for(grown(2)) == queries_for(grown(6))
