@@ -13,6 +13,7 @@ import array
 import bisect
 import dataclasses
 import datetime as dt
+import itertools
 import threading
 import time
 import zoneinfo
@@ -185,6 +186,9 @@ class SearchResult:
     facets: dict[str, FacetCounts]  # tag type -> (tag id, count) pairs, most used first
     page: int = 1
     page_size: int = 20
+    # Per work of the page, what identifies the version of it the index holds: (index epoch, doc). A work
+    # re-read whole (edited, retagged, a tag or pseud of it renamed) gets a new doc; counters do not.
+    versions: list[tuple[int, int]] = dataclasses.field(default_factory=list)
 
     @property
     def page_count(self) -> int:
@@ -243,7 +247,10 @@ class DiscoveryIndex:
     Safe to share between threads: searches and updates take turns.
     """
 
+    _epochs = itertools.count(1)
+
     def __init__(self) -> None:
+        self.epoch = next(self._epochs)
         self._lock = threading.RLock()
         self._work_ids = np.zeros(0, dtype=np.int64)
         self._doc_of = np.full(1, -1, dtype=np.int32)  # work id -> its newest doc
@@ -657,6 +664,7 @@ class DiscoveryIndex:
                 facets=counts,
                 page=work_filter.page,
                 page_size=page_size,
+                versions=[(self.epoch, int(doc)) for doc in docs],
             )
 
     def _docs_of_work_ids(self, work_ids: np.ndarray) -> BitMap:

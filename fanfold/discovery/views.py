@@ -1,9 +1,12 @@
 """The filtered works listing: all works, or a tag's works, with exact facet counts."""
 
+import collections
+import threading
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from fanfold.discovery.query import BEST_MATCH, MAX_TAGS_PER_FIELD, SORT_LABELS, WorkFilter
@@ -11,7 +14,8 @@ from fanfold.discovery.selectors import works_listing
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
 from fanfold.works.models import LANGUAGE_CHOICES
-from fanfold.works.selectors import listed_works
+from fanfold.works.selectors import listed_work_rows, with_blurb_data
+from fanfold.works.templatetags.works_tags import blurb_head
 
 FACETS_SHOWN = 10
 # "Show more" holds this many more; past that, a link lists every tag of the type.
@@ -45,7 +49,7 @@ class WorkListView(TemplateView):
         )
         listing = works_listing(work_filter=searched, viewer=request.user, snippets=True)
         result = listing.result
-        works = _works_in_order(request.user, result.work_ids)
+        works = _works_in_order(request.user, result)
         for work in works:
             work.search_snippet = listing.snippets.get(work.pk)
         show_all = request.GET.get("all_facets")
@@ -125,10 +129,54 @@ def _tags_named(request, value: str, verb: str, errors: list[str]) -> list[int]:
     return [merger or pk for pk, merger in found.values()]
 
 
-def _works_in_order(viewer, work_ids: list[int]) -> list:
-    # The index decided which works and in what order; visible_works has the last word on each one.
-    found = {work.pk: work for work in listed_works(viewer).filter(pk__in=work_ids)}
-    return [found[work_id] for work_id in work_ids if work_id in found]
+def _works_in_order(viewer, result) -> list:
+    """The page's works in the index's order, each with its blurb's head from the cache when the index
+    holds the same version of the work (see `BlurbHeads`), else made from its tags and creators."""
+    # The index decided which works and in what order; the viewer's policy has the last word on each one.
+    found = {work.pk: work for work in listed_work_rows(viewer).filter(pk__in=result.work_ids)}
+    works = [found[work_id] for work_id in result.work_ids if work_id in found]
+    zone = timezone.get_current_timezone_name()  # the blurb's date is shown in the reader's zone
+    keys = {work_id: (*version, zone) for work_id, version in zip(result.work_ids, result.versions, strict=True)}
+    missing = []
+    for work in works:
+        work.blurb_head_html = BLURB_HEADS.get(keys[work.pk])
+        if work.blurb_head_html is None:
+            missing.append(work)
+    if missing:
+        with_blurb_data(missing)
+        for work in missing:
+            work.blurb_head_html = blurb_head(work)
+            BLURB_HEADS.put(keys[work.pk], work.blurb_head_html)
+    return works
+
+
+class BlurbHeads:
+    """Blurb heads (all but the snippet and the stats) by (index epoch, doc, time zone), at most `size` of
+    them, least recently used out first; shared by this process's threads. Loading each work's tags and
+    creators and writing its blurb was most of a listing page's cost; a doc is one version of one work, so
+    an entry never goes stale."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            head = self._entries.get(key)
+            if head is not None:
+                self._entries.move_to_end(key)
+            return head
+
+    def put(self, key, head: str) -> None:
+        with self._lock:
+            self._entries[key] = head
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+BLURB_HEADS = BlurbHeads(size=20_000)
 
 
 class FacetRow(NamedTuple):

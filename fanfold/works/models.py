@@ -70,11 +70,15 @@ class WorkQuerySet(models.QuerySet):
     def with_blurb_data(self):
         """What a blurb shows, loaded in a fixed number of queries, and only the columns it shows (notes
         can be long, and timestamps cost more to convert than to query)."""
-        return self.only(*BLURB_COLUMNS).prefetch_related(
-            # Only the columns a blurb shows: the rest (timestamps above all) cost more to load than to query.
-            models.Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type")),
-            models.Prefetch("creators", queryset=Pseud.objects.select_related("user").only("name", "user__username")),
-        )
+        return self.only(*BLURB_COLUMNS).prefetch_related(*blurb_prefetches())
+
+
+def blurb_prefetches() -> tuple[models.Prefetch, ...]:
+    """A blurb's tags and creators, only the columns it shows."""
+    return (
+        models.Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type")),
+        models.Prefetch("creators", queryset=Pseud.objects.select_related("user").only("name", "user__username")),
+    )
 
 
 class Work(models.Model):

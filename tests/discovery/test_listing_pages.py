@@ -112,3 +112,35 @@ def test_junk_in_the_url_gets_a_message_not_an_error(shelf, client, query):
     response = client.get(reverse("works:list"), query)
     assert response.status_code == 200
     assert 'class="message error"' in response.content.decode()
+
+
+def test_blurbs_come_from_the_cache_until_the_work_or_a_tag_it_shows_changes(make_work, make_user, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fanfold.tags.models import Tag
+    from fanfold.tags.wrangling import tag_rename
+    from fanfold.works.services import ChapterFields, chapter_add
+
+    writer = make_user("cachedwriter")
+    work = make_work(writer, title="Cached Tale", freeforms=["Old Name"])
+    for n in range(4):
+        make_work(writer, title=f"Other {n}")
+
+    def listing() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/works/").content.decode()
+        return page, len(captured)
+
+    first, cold = listing()
+    again, warm = listing()
+    assert again == first and warm < cold, "the second page reads no tags or creators"
+    assert "Old Name" in first
+
+    tag_rename(tag=Tag.objects.get(name="Old Name"), name="New Name")
+    renamed, _ = listing()
+    assert "New Name" in renamed and "Old Name" not in renamed
+
+    chapter_add(work=work, fields=ChapterFields(content="<p>More words here.</p>"), post=True)
+    grown, _ = listing()
+    assert '<dd class="chapters">2/' in grown, "the stats are never cached"

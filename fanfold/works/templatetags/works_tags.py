@@ -53,7 +53,22 @@ def _tag_link(tag) -> str:
 
 @register.simple_tag
 def blurb(work) -> SafeString:
-    """The blurb of `work`, whose tags and creators are prefetched (`WorkQuerySet.with_blurb_data`)."""
+    """The blurb of `work`, whose tags and creators are prefetched (`WorkQuerySet.with_blurb_data`), or whose
+    `blurb_head_html` was set from a cache (see `discovery.views`): everything but the snippet and the stats,
+    which change with every search and every kudos."""
+    head = getattr(work, "blurb_head_html", None)
+    if head is None:
+        head = blurb_head(work)
+    parts = [head]
+    snippet = getattr(work, "search_snippet", None)
+    if snippet:
+        parts.append(f'  <p class="snippet">{snippet}</p>\n')
+    parts.append(blurb_stats(work))
+    return mark_safe("".join(parts))  # noqa: S308 (every value is escaped; the summary is stored sanitized)
+
+
+def blurb_head(work) -> str:
+    """The blurb up to its summary: what changes only when the work (or a tag or pseud it shows) does."""
     by_type: dict[str, list] = {}
     for tag in work.tags.all():
         by_type.setdefault(tag.type, []).append(tag)
@@ -93,9 +108,10 @@ def blurb(work) -> SafeString:
     if work.summary:
         # Stored sanitized (one allowlist, on the way in).
         parts.append(f'  <blockquote class="userstuff summary">{work.summary}</blockquote>\n')
-    snippet = getattr(work, "search_snippet", None)
-    if snippet:
-        parts.append(f'  <p class="snippet">{snippet}</p>\n')
+    return "".join(parts)
+
+
+def blurb_stats(work) -> str:
     stats = (
         ("language", "Language", escape(work.get_language_display())),
         ("words", "Words", f"{work.word_count:,}"),
@@ -104,7 +120,7 @@ def blurb(work) -> SafeString:
         ("kudos", "Kudos", f"{work.kudos_count:,}"),
         ("hits", "Hits", f"{work.hit_count:,}"),
     )
-    parts.append('  <dl class="stats">\n')
+    parts = ['  <dl class="stats">\n']
     parts += [f'    <dt class="{css}">{label}</dt><dd class="{css}">{value}</dd>\n' for css, label, value in stats]
     parts.append("  </dl>\n</li>")
-    return mark_safe("".join(parts))  # noqa: S308 (every value is escaped above; the summary is stored sanitized)
+    return "".join(parts)
