@@ -92,9 +92,13 @@ def hit_record(*, work: Work, request) -> bool:
         return False
     # Days are counted in UTC so a reader's time zone does not change what counts as a new visit.
     day = timezone.now().date()
+    visitor = visitor_key(request)
+    # A visit already counted today is the common case for a reader turning pages: a read, no write lock.
+    if Hit.objects.filter(work=work, visitor=visitor, day=day).exists():
+        return False
     with transaction.atomic():
         try:
-            _, created = Hit.objects.get_or_create(work=work, visitor=visitor_key(request), day=day)
+            _, created = Hit.objects.get_or_create(work=work, visitor=visitor, day=day)
         except IntegrityError:
             return False
         if not created:

@@ -77,7 +77,8 @@ def _needs_adult_gate(request, work: Work) -> bool:
     if not work.is_adult or work.is_created_by(request.user):
         return False
     if request.GET.get("view_adult") == "true":
-        request.session[ADULT_SESSION_KEY] = True
+        if not request.session.get(ADULT_SESSION_KEY):  # saving the session again would be a write per page
+            request.session[ADULT_SESSION_KEY] = True
         return False
     if request.session.get(ADULT_SESSION_KEY):
         return False
