@@ -611,6 +611,17 @@ class DiscoveryIndex:
         """Works found under any of these filter tags."""
         return self._any_of(tuple(int(tag_id) for tag_id in tag_ids))
 
+    def tag_labels(self, tag_ids) -> dict[int, tuple[str, str]]:
+        """Tag id -> (name, type) for the tags among `tag_ids` the index holds."""
+        labels = {}
+        with self._lock:
+            for tag_id in tag_ids:
+                tag_id = int(tag_id)
+                number = self._tag_number[tag_id] if 0 <= tag_id < len(self._tag_number) else -1
+                if number >= 0:
+                    labels[tag_id] = (self._tag_names[number], FACET_TYPES[self._tag_types[number]])
+        return labels
+
     def search(
         self,
         work_filter: WorkFilter,

@@ -92,3 +92,9 @@ def works_listing(
     if snippets and parsed is not None:
         found = search_snippets(result.work_ids, parsed.expression, text.in_text if text is not None else None)
     return Listing(result=result, work_filter=work_filter, parsed=parsed, search_error=search_error, snippets=found)
+
+
+def tag_labels(tag_ids) -> dict[int, tuple[str, str]]:
+    """Tag id -> (name, type) of these tags, as this process's index knows them (current to its last catch-up,
+    renames included); tags it does not hold are left out."""
+    return get_index(max_lag=float("inf")).tag_labels(tag_ids)

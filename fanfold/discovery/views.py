@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from fanfold.discovery.query import BEST_MATCH, MAX_TAGS_PER_FIELD, SORT_LABELS, WorkFilter
-from fanfold.discovery.selectors import works_listing
-from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
+from fanfold.discovery.selectors import tag_labels, works_listing
+from fanfold.tags.models import TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
 from fanfold.works.models import LANGUAGE_CHOICES
 from fanfold.works.selectors import listed_work_rows, with_blurb_data
@@ -201,11 +201,13 @@ def _facet_groups(request, facets, work_filter: WorkFilter, show_all: str | None
     for field in _FIXED_PARAMS.values():
         selected_ids |= set(getattr(work_filter, field))
     counted = {tag_id for counts in wanted.values() for tag_id, _count in counts}
-    fields = ("pk", "name", "type")
-    tags = {pk: (name, tag_type) for pk, name, tag_type in Tag.objects.filter(pk__in=counted).values_list(*fields)}
-    # A tag the reader asked for by id is named only if they may know of it; counted tags are on their works.
-    asked = visible_tags(request.user).filter(pk__in=selected_ids - counted)
-    tags |= {pk: (name, tag_type) for pk, name, tag_type in asked.values_list(*fields)}
+    # Counted tags are on works the reader sees, and the index that counted them knows their names.
+    tags = tag_labels(counted)
+    # A tag the reader asked for by id is named only if they may know of it.
+    asked = selected_ids - set(tags)
+    if asked:
+        found = visible_tags(request.user).filter(pk__in=asked).values_list("pk", "name", "type")
+        tags |= {pk: (name, tag_type) for pk, name, tag_type in found}
     groups = []
     for tag_type, label in TagType.choices:
         param = _FIXED_PARAMS.get(tag_type)
