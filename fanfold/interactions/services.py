@@ -96,14 +96,12 @@ def hit_record(*, work: Work, request) -> bool:
     # A visit already counted today is the common case for a reader turning pages: a read, no write lock.
     if Hit.objects.filter(work=work, visitor=visitor, day=day).exists():
         return False
-    with transaction.atomic():
-        try:
-            _, created = Hit.objects.get_or_create(work=work, visitor=visitor, day=day)
-        except IntegrityError:
-            return False
-        if not created:
-            return False
-        Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
+    try:
+        with transaction.atomic():
+            Hit.objects.create(work=work, visitor=visitor, day=day)
+            Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
+    except IntegrityError:  # the same visitor's other request counted it meanwhile
+        return False
     work.hit_count += 1
     return True
 
@@ -117,7 +115,7 @@ def _lock_work(work: Work) -> None:
     `FOR NO KEY UPDATE` (PostgreSQL) is enough for that, and does not hold up kudos and hits, whose rows'
     foreign keys only need the work's row not to vanish.
     """
-    list(Work.objects.select_for_update(no_key=True).filter(pk=work.pk).values_list("pk", flat=True))
+    Work.objects.lock(work.pk)
 
 
 # What comment_count counts: the comments a reader of the work sees.
@@ -428,12 +426,7 @@ def _counts(**work_range) -> dict[int, dict[str, int]]:
 def _reconcile_one(work_id: int, *, fix: bool) -> list[CountFix]:
     """Recount one work with its row locked, so no kudos, hit or comment is counted half-way meanwhile."""
     with transaction.atomic():
-        stored = (
-            Work.objects.select_for_update(no_key=True)
-            .filter(pk=work_id)
-            .values("expected_chapters", *RECOUNTED_FIELDS)
-            .first()
-        )
+        stored = Work.objects.locked().filter(pk=work_id).values("expected_chapters", *RECOUNTED_FIELDS).first()
         if stored is None:  # deleted meanwhile
             return []
         counted = _counts(work_id=work_id).get(work_id, dict.fromkeys(RECOUNTED_FIELDS, 0))

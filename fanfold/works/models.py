@@ -67,6 +67,16 @@ class WorkQuerySet(models.QuerySet):
     def posted(self):
         return self.filter(posted=True)
 
+    def locked(self):
+        """These works' rows, read `FOR NO KEY UPDATE` (PostgreSQL) to the end of the transaction: writers of
+        a work's chapters and comments, and recounts, wait for each other; kudos and hits, whose rows only
+        need the work to exist, do not. (SQLite has one writer at a time anyway.)"""
+        return self.select_for_update(no_key=True)
+
+    def lock(self, work_id: int) -> None:
+        """Hold one work's row (see `locked`)."""
+        list(self.locked().filter(pk=work_id).values_list("pk", flat=True))
+
     def with_blurb_data(self):
         """What a blurb shows, loaded in a fixed number of queries, and only the columns it shows (notes
         can be long, and timestamps cost more to convert than to query)."""

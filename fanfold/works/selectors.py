@@ -3,7 +3,7 @@
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, prefetch_related_objects
 
 from fanfold.works.models import BLURB_COLUMNS, Chapter, Creatorship, Work, WorkQuerySet, blurb_prefetches
-from fanfold.works.visibility import GUEST, policy_for
+from fanfold.works.visibility import policy_for
 
 
 def visible_works(viewer) -> WorkQuerySet:
@@ -44,8 +44,7 @@ def visible_chapters(*, work: Work, viewer) -> QuerySet[Chapter]:
     Unposted chapters only for the work's creators; for everyone else a draft chapter leaves no gap in
     the numbering ("1.", "2.", never "1.", "3.")."""
     chapters = work.chapters.all()
-    policy = policy_for(viewer) if viewer is not None else GUEST
-    if policy.is_creator_of(work):
+    if policy_for(viewer).is_creator_of(work):
         return chapters.annotate(number=Subquery(_place_among(posted_only=False), output_field=IntegerField()))
     return chapters.filter(posted=True).annotate(
         number=Subquery(_place_among(posted_only=True), output_field=IntegerField())

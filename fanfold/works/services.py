@@ -226,16 +226,10 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _locked(work: Work):
-    """The work's row, to be read `FOR NO KEY UPDATE` (PostgreSQL): writers of the work's chapters and
-    comments wait for each other, while kudos and hits, whose rows only need the work to exist, do not."""
-    return Work.objects.select_for_update(no_key=True).filter(pk=work.pk)
-
-
 def _lock(work: Work) -> None:
     """Hold the work's row to the end of the transaction. Writers of a work's chapters take it before
     touching any chapter, so they queue in one order (work, then chapters) and never deadlock."""
-    list(_locked(work).values_list("pk", flat=True))
+    Work.objects.lock(work.pk)
 
 
 def work_recount(*, work: Work) -> Work:
@@ -245,7 +239,7 @@ def work_recount(*, work: Work) -> Work:
     recount one after the other and the second sees the first's chapters (PostgreSQL; SQLite has one
     writer at a time anyway).
     """
-    expected = _locked(work).values_list("expected_chapters", flat=True).get()
+    expected = Work.objects.locked().filter(pk=work.pk).values_list("expected_chapters", flat=True).get()
     totals = work.chapters.filter(posted=True).aggregate(words=Sum("word_count"), chapters=Count("id"))
     work.word_count = totals["words"] or 0
     work.chapter_count = totals["chapters"]
@@ -358,8 +352,7 @@ def work_set_hidden(*, work: Work, hidden: bool) -> Work:
 def work_delete(*, work: Work) -> None:
     work_id = work.pk  # delete() clears it
     tag_ids = list(work.tags.values_list("pk", flat=True))
-    record_work_change(work_id)
-    work.delete()
+    work.delete()  # the database notes the change itself (`discovery.changelog`)
     search_text_refresh(work_ids=[work_id])
     tags_delete_orphaned(tag_ids=tag_ids)
 
