@@ -30,6 +30,7 @@ from fanfold.discovery.query import BEST_MATCH, SORTS, WorkFilter
 from fanfold.tags.models import Tag, TagType
 from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Creatorship, Work
+from fanfold.works.visibility import LISTABLE
 
 if TYPE_CHECKING:
     from fanfold.works.visibility import ViewerPolicy
@@ -537,7 +538,7 @@ class DiscoveryIndex:
         found = [
             row
             for chunk in _chunks(ids)
-            for row in Work.objects.filter(id__in=chunk, posted=True, hidden=False).values_list("id", *COUNTER_COLUMNS)
+            for row in Work.objects.filter(LISTABLE, id__in=chunk).values_list("id", *COUNTER_COLUMNS)
         ]
         self.apply_counts(found)
 
@@ -913,7 +914,7 @@ def _chunks(ids: list[int], size: int = _SQL_CHUNK):
 
 def read_work_rows(work_ids: list[int] | None) -> tuple[WorkRows, TagRows]:
     """Listing data of these works (or of every work), as far as they are listed, in a few bulk queries."""
-    listed = Work.objects.filter(posted=True, hidden=False)
+    listed = Work.objects.filter(LISTABLE)
     batches = [listed] if work_ids is None else [listed.filter(id__in=chunk) for chunk in _chunks(work_ids)]
     fields = ("id", "title", "restricted", "complete", "language", *COUNT_COLUMNS, "revised_at", "published_on")
     works = [row for batch in batches for row in batch.order_by("id").values_list(*fields)]

@@ -3,7 +3,7 @@
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, prefetch_related_objects
 
 from fanfold.works.models import BLURB_COLUMNS, Chapter, Creatorship, Work, WorkQuerySet, blurb_prefetches
-from fanfold.works.visibility import policy_for
+from fanfold.works.visibility import LISTABLE, policy_for
 
 
 def visible_works(viewer) -> WorkQuerySet:
@@ -14,7 +14,7 @@ def visible_works(viewer) -> WorkQuerySet:
 
 def restricted_work_exists(work_id: int) -> bool:
     """Whether `work_id` is a posted work closed to guests: they get "sign in to read", not "not found"."""
-    return Work.objects.filter(pk=work_id, posted=True, hidden=False, restricted=True).exists()
+    return Work.objects.filter(LISTABLE, pk=work_id, restricted=True).exists()
 
 
 def listed_works(viewer) -> WorkQuerySet:

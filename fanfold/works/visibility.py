@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from fanfold.discovery.index import DiscoveryIndex
 
 
+# Works open to every signed-in reader: posted and not hidden. The discovery index holds exactly these.
+LISTABLE = Q(posted=True, hidden=False)
+
+
 @dataclasses.dataclass(frozen=True)
 class ViewerPolicy:
     """What decides visibility for one viewer. `excluded_tag_ids` are filter tags: excluding a tag leaves
@@ -65,8 +69,7 @@ class ViewerPolicy:
         return Q(pk__in=Creatorship.objects.filter(pseud__user_id=self.user_id).values("work_id"))
 
     def _open_to_all_q(self) -> Q:
-        public = Q(posted=True, hidden=False)
-        return public if self.signed_in else public & Q(restricted=False)
+        return LISTABLE if self.signed_in else LISTABLE & Q(restricted=False)
 
     def _standing_q(self) -> Q:
         """Works by a muted creator or under an excluded tag."""
