@@ -1,6 +1,8 @@
-"""What the benchmarks share: percentiles of timed samples."""
+"""What the benchmarks share: percentiles of timed samples, and writing a run's report."""
 
+import json
 import statistics
+from pathlib import Path
 
 
 def percentiles(samples: list[float], scale: float = 1000.0, unit: str = "ms") -> dict:
@@ -19,3 +21,10 @@ def percentiles(samples: list[float], scale: float = 1000.0, unit: str = "ms") -
         f"max_{unit}": round(ordered[-1] * scale, 3),
         "n": len(ordered),
     }
+
+
+def write_report(path: Path, report: dict) -> None:
+    """Write a run's report as JSON and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwrote {path}")

@@ -56,7 +56,7 @@ RESULTS = BENCH / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from common import percentiles  # noqa: E402
+from common import percentiles, write_report  # noqa: E402
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 DEFAULT_DATABASE = "fanfold_http_bench"
@@ -1039,9 +1039,7 @@ def main() -> None:
             "freshness": freshness,
         }
         print_report(report | {k: v for k, v in build.items() if k.endswith("_profile")})
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"\nwrote {args.output}")
+        write_report(args.output, report)
     finally:
         # A second SIGTERM (a service manager repeating itself) must not cut the clean-up short; it is bounded.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

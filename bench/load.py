@@ -49,7 +49,7 @@ sys.path.insert(0, str(BENCH))
 
 import fulltext_bench  # noqa: E402
 import http_bench  # noqa: E402
-from common import percentiles  # noqa: E402
+from common import percentiles, write_report  # noqa: E402
 
 NAME = "load"
 PASSWORD = "folded-paper-lantern-42"  # noqa: S105 (the bench accounts' password; they sign in by session)
@@ -764,9 +764,7 @@ def main() -> None:
                     f"{label:20} {queries:>5} queries/page (max {most}), {entry['ms_per_page']['p50_ms']:.1f} ms p50,"
                     f" SQL {entry['sql_ms_per_page_mean']} ms/page"
                 )
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"\nwrote {args.output}")
+        write_report(args.output, report)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if server is not None:

@@ -11,7 +11,6 @@ same selective, broad and huge queries; `--peers none` skips them.
 import argparse
 import ctypes
 import gc
-import json
 import platform
 import random
 import statistics
@@ -23,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import percentiles  # noqa: E402
+from common import percentiles, write_report  # noqa: E402
 from generate import generate  # noqa: E402
 
 from fanfold.discovery.index import DiscoveryIndex, TextLimit  # noqa: E402
@@ -315,9 +314,7 @@ def main() -> None:
     if peers:
         report["peers"] = run_peers(peers, args, index, {k: classes[k] for k in ("selective", "broad", "huge")})
         print_comparison(report)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {RESULTS / 'latest.json'}")
+    write_report(RESULTS / "latest.json", report)
 
 
 if __name__ == "__main__":

@@ -546,9 +546,10 @@ class DiscoveryIndex:
         """Write (work id, *COUNTER_COLUMNS) rows in place (see `refresh_counts`). Each doc whose count
         changed is taken out of that counter's two sort orders where its old value put it, and put back
         where its new one does: a few binary searches and array moves, not a re-sort."""
+        latest = {int(row[0]): row[1:] for row in found}  # once per work: a doc is moved once
         with self._lock:
             docs, values = [], []
-            for work_id, *counts in found:
+            for work_id, counts in latest.items():
                 doc = int(self._doc_of[work_id]) if 0 <= work_id < len(self._doc_of) else -1
                 if doc >= 0 and doc in self._live:
                     docs.append(doc)

@@ -250,3 +250,11 @@ def test_guests_see_a_change_within_the_lag_and_signed_in_readers_at_once(make_w
     assert "Brand new work" in client_for(make_user()).get("/works/").content.decode()
     time.sleep(0.6)
     assert "Brand new work" in client.get("/works/").content.decode()
+
+
+def test_a_work_named_twice_in_one_batch_of_counters_is_moved_once(make_work):
+    works = [make_work(title=f"Work {n}") for n in range(3)]
+    index = DiscoveryIndex.build()
+    index.apply_counts([(works[0].pk, 5, 0, 0, 0), (works[0].pk, 9, 0, 0, 0), (works[1].pk, 7, 0, 0, 0)])
+    assert listed_ids(index, sort="kudos_count") == [works[0].pk, works[1].pk, works[2].pk]
+    assert index.search(WorkFilter(), signed_in=True, ranges=[("kudos_count", 9, 9)]).work_ids == [works[0].pk]
