@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from fanfold.works.views import HomeView
+from fanfold.discovery.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -33,6 +33,13 @@ def guests_see_changes_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def hits_written_at_once(settings):
+    """A background thread writing hits would write outside each test's transaction; `test_hits` checks
+    the batches themselves."""
+    settings.HIT_WRITE_BEHIND_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fresh_discovery_index():
     """Each test starts with no index: rolled-back test data must not linger in the process's index."""
     from fanfold.discovery.index import reset_index

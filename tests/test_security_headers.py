@@ -204,7 +204,7 @@ def test_a_server_error_page_carries_the_headers(client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("fanfold.works.views.HomeView.get_context_data", broken)
+    monkeypatch.setattr("fanfold.discovery.views.HomeView.get_context_data", broken)
     client.raise_request_exception = False
 
     response = client.get("/")

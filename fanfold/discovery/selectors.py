@@ -51,7 +51,13 @@ def works_search(
 
 
 def works_listing(
-    *, work_filter: WorkFilter, viewer, page_size: int = 20, facet_limit: int | None = None, snippets: bool = False
+    *,
+    work_filter: WorkFilter,
+    viewer,
+    page_size: int = 20,
+    facets: bool = True,
+    facet_limit: int | None = None,
+    snippets: bool = False,
 ) -> Listing:
     """The listing `viewer` (a user or their `ViewerPolicy`) sees for `work_filter`: the works their policy
     lists, narrowed by the search typed, if any, which may also set the sort.
@@ -84,6 +90,7 @@ def works_listing(
         work_filter,
         policy=policy,
         page_size=page_size,
+        facets=facets,
         facet_limit=facet_limit,
         ranges=ranges,
         text=text,

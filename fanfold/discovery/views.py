@@ -24,6 +24,19 @@ FACETS_MORE = 50
 _FIXED_PARAMS = {TagType.RATING: "ratings", TagType.WARNING: "warnings", TagType.CATEGORY: "categories"}
 
 
+class HomeView(TemplateView):
+    """The home page: the newest works the reader may see, from the index as every listing is, so their
+    blurbs come from the same cache."""
+
+    template_name = "works/home.html"
+    works_shown = 20
+
+    def get_context_data(self, **kwargs):
+        viewer = self.request.user
+        listing = works_listing(work_filter=WorkFilter(), viewer=viewer, page_size=self.works_shown, facets=False)
+        return super().get_context_data(works=_works_in_order(viewer, listing.result), **kwargs)
+
+
 class WorkListView(TemplateView):
     """All works, or (in subclasses) a tag's or a creator's, filtered by the query string."""
 

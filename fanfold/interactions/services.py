@@ -1,18 +1,19 @@
 """Writes of kudos, comments and hits, each in one transaction, with the counters on Work kept in step."""
 
+import collections
 import dataclasses
 import functools
 import html as html_lib
 import logging
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import DatabaseError, IntegrityError, ProgrammingError, transaction
+from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.html import strip_tags
 from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
+from fanfold.core.writebehind import WriteBehind
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
 from fanfold.interactions.selectors import comment_refusal, kudos_refusal
 from fanfold.interactions.visitors import visitor_key
@@ -87,23 +89,68 @@ def _never_failing_the_page(record):
 
 @_never_failing_the_page
 def hit_record(*, work: Work, request) -> bool:
-    """Count a visit: once per visitor per work per day, never for creators or drafts."""
+    """Count a visit: once per visitor per work per day, never for creators or drafts.
+
+    With `HIT_WRITE_BEHIND_SECONDS` set, the visit is written by this process's next batch (`hits_write`)
+    instead of now, so reading a work never waits for the database's write lock."""
     if not work.posted or work.is_created_by(getattr(request, "user", None)):
         return False
     # Days are counted in UTC so a reader's time zone does not change what counts as a new visit.
-    day = timezone.now().date()
-    visitor = visitor_key(request)
+    entry = (work.pk, visitor_key(request), timezone.now().date())
+    buffer = _hit_buffer()
+    if buffer is not None and buffer.pending(entry):
+        return False
     # A visit already counted today is the common case for a reader turning pages: a read, no write lock.
-    if Hit.objects.filter(work=work, visitor=visitor, day=day).exists():
+    if Hit.objects.filter(work_id=entry[0], visitor=entry[1], day=entry[2]).exists():
         return False
-    try:
-        with transaction.atomic():
-            Hit.objects.create(work=work, visitor=visitor, day=day)
-            Work.objects.filter(pk=work.pk).update(hit_count=F("hit_count") + 1)
-    except IntegrityError:  # the same visitor's other request counted it meanwhile
-        return False
-    work.hit_count += 1
-    return True
+    if buffer is not None:
+        counted = buffer.add(entry)
+    else:
+        counted = hits_write([entry]) == 1
+    if counted:
+        work.hit_count += 1  # the page shows the visit it counts
+    return counted
+
+
+_HIT_INSERT_ROWS = 300  # rows per INSERT: three parameters each, well under every database's limit
+
+
+def hits_write(entries: list[tuple[int, str, date]]) -> int:
+    """Write visits (work id, visitor, day) in one transaction: a visit already stored (a repeat, or another
+    process's copy) is skipped, and each work's counter moves by the visits actually added. Visits to works
+    deleted meanwhile are dropped. Returns how many were added."""
+    table = connection.ops.quote_name(Hit._meta.db_table)
+    added: collections.Counter = collections.Counter()
+    with transaction.atomic():
+        existing = set(Work.objects.filter(pk__in={work_id for work_id, _, _ in entries}).values_list("pk", flat=True))
+        rows = [entry for entry in entries if entry[0] in existing]
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), _HIT_INSERT_ROWS):
+                chunk = rows[start : start + _HIT_INSERT_ROWS]
+                values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {table} (work_id, visitor, day) VALUES {values} "  # noqa: S608 (no user text)
+                    "ON CONFLICT (work_id, visitor, day) DO NOTHING RETURNING work_id",
+                    [value for entry in chunk for value in entry],
+                )
+                added.update(work_id for (work_id,) in cursor.fetchall())
+        for work_id, count in sorted(added.items()):
+            Work.objects.filter(pk=work_id).update(hit_count=F("hit_count") + count)
+    return sum(added.values())
+
+
+_hits: WriteBehind | None = None
+
+
+def _hit_buffer() -> WriteBehind | None:
+    """This process's batch of visits waiting to be written, or None when visits are written at once."""
+    global _hits
+    interval = settings.HIT_WRITE_BEHIND_SECONDS
+    if interval <= 0:
+        return None
+    if _hits is None:
+        _hits = WriteBehind("hits", hits_write, interval=interval)
+    return _hits
 
 
 # Comments

@@ -22,7 +22,6 @@ from fanfold.works import services
 from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
 from fanfold.works.models import Chapter, Work
 from fanfold.works.selectors import (
-    listed_works,
     restricted_work_exists,
     visible_chapters,
     visible_works,
@@ -38,14 +37,6 @@ ADULT_SESSION_KEY = "view_adult"
 def paginate(request, queryset, per_page: int = WORKS_PER_PAGE):
     """One page of `queryset` for ?page=N; an out-of-range or junk page number gives the nearest page."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-class HomeView(TemplateView):
-    template_name = "works/home.html"
-
-    def get_context_data(self, **kwargs):
-        works = listed_works(self.request.user).order_by("-revised_at", "-id")[:WORKS_PER_PAGE]
-        return super().get_context_data(works=works, **kwargs)
 
 
 class DraftsView(LoginRequiredMixin, TemplateView):

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 from django.db import OperationalError, ProgrammingError, connection
-from django.db.models import QuerySet
 from django.test import Client
 
+from fanfold.interactions import services
 from fanfold.interactions.models import Hit
 from fanfold.works.models import Work
 
@@ -18,14 +18,10 @@ def hits(work) -> int:
 
 
 def failing_hit_write(error):
-    real = QuerySet.create
+    def write(entries):
+        raise error
 
-    def create(self, *args, **kwargs):
-        if self.model is Hit:
-            raise error
-        return real(self, *args, **kwargs)
-
-    return create
+    return write
 
 
 @pytest.mark.parametrize(
@@ -33,7 +29,7 @@ def failing_hit_write(error):
 )
 def test_a_failed_hit_write_still_serves_the_work_and_is_logged(make_work, writer, monkeypatch, caplog, error):
     work = make_work(writer, title="The Lighthouse Keeper", content="<p>The lamp turned all night.</p>")
-    monkeypatch.setattr(QuerySet, "create", failing_hit_write(error))
+    monkeypatch.setattr(services, "hits_write", failing_hit_write(error))
 
     with caplog.at_level(logging.ERROR, logger="fanfold.interactions.services"):
         response = Client().get(work.get_absolute_url())
@@ -49,7 +45,7 @@ def test_a_failed_hit_write_still_serves_the_work_and_is_logged(make_work, write
 
 def test_a_bug_in_the_hit_write_is_not_hidden(make_work, writer, monkeypatch):
     work = make_work(writer)
-    monkeypatch.setattr(QuerySet, "create", failing_hit_write(ProgrammingError("no such column: visitor")))
+    monkeypatch.setattr(services, "hits_write", failing_hit_write(ProgrammingError("no such column: visitor")))
 
     with pytest.raises(ProgrammingError):
         Client().get(work.get_absolute_url())

@@ -62,3 +62,67 @@ def test_the_work_in_hand_shows_the_new_count(make_work, writer, reader):
     work = make_work(writer)
     hit_record(work=work, request=page_request(user=reader))
     assert work.hit_count == 1
+
+
+@pytest.fixture
+def batched_hits(settings, monkeypatch):
+    """Hits gathered in a batch that only the test writes (its thread would wait an hour)."""
+    from fanfold.core.writebehind import WriteBehind
+    from fanfold.interactions import services
+
+    settings.HIT_WRITE_BEHIND_SECONDS = 3600
+    batch = WriteBehind("hits", services.hits_write, interval=3600)
+    monkeypatch.setattr(services, "_hits", batch)
+    return batch
+
+
+def test_batched_hits_are_written_together_and_counted_once(make_work, writer, reader, batched_hits):
+    one, two = make_work(writer), make_work(writer)
+    assert hit_record(work=one, request=page_request(user=reader)) is True
+    assert one.hit_count == 1  # the reader's page shows their visit at once
+    assert hit_record(work=one, request=page_request(user=reader)) is False  # waiting already
+    assert hit_record(work=two, request=page_request(user=reader)) is True
+    assert hit_record(work=two, request=page_request(ip="198.51.100.7")) is True
+    assert (hits(one), hits(two)) == (0, 0) and not Hit.objects.exists()
+
+    assert batched_hits.flush() == 3
+    assert (hits(one), hits(two)) == (1, 2)
+    assert Hit.objects.count() == 3
+    # Counted once it is stored, in this process or another's.
+    assert hit_record(work=one, request=page_request(user=reader)) is False
+    assert batched_hits.flush() == 0
+
+
+def test_a_batch_skips_visits_already_stored_and_works_deleted_meanwhile(make_work, writer, reader, batched_hits):
+    from fanfold.interactions.services import hits_write
+    from fanfold.works.services import work_delete
+
+    kept, gone = make_work(writer), make_work(writer)
+    day = timezone.now().date()
+    # Another process wrote the same visit first: it is not counted twice.
+    assert hits_write([(kept.pk, f"u{reader.pk}", day)]) == 1
+    batched_hits.add((kept.pk, f"u{reader.pk}", day))
+    batched_hits.add((kept.pk, "another-visitor", day))
+    batched_hits.add((gone.pk, f"u{reader.pk}", day))
+    work_delete(work=gone)
+    assert batched_hits.flush() == 3
+    assert hits(kept) == 2 and Hit.objects.filter(work=kept).count() == 2
+    assert not Hit.objects.filter(work_id=gone.pk).exists()
+    assert len(batched_hits) == 0
+
+
+def test_a_batch_the_database_refuses_waits_for_the_next(make_work, writer, reader, batched_hits, monkeypatch):
+    from django.db import OperationalError
+
+    from fanfold.interactions import services
+
+    work = make_work(writer)
+    hit_record(work=work, request=page_request(user=reader))
+
+    def locked(entries):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(batched_hits, "write", locked)
+    assert batched_hits.flush() == 0 and len(batched_hits) == 1
+    monkeypatch.setattr(batched_hits, "write", services.hits_write)
+    assert batched_hits.flush() == 1 and hits(work) == 1
