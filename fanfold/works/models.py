@@ -29,6 +29,7 @@ LANGUAGE_CHOICES = [
     ("ja", "日本語"),
     ("ko", "한국어"),
 ]
+LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
 
 
 class CommentPermission(models.TextChoices):

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from fanfold.core.dates import format_local
 from fanfold.tags.models import RATING_SYMBOLS, TagType
+from fanfold.works.models import LANGUAGE_NAMES
 
 register = template.Library()
 
@@ -113,7 +114,7 @@ def blurb_head(work) -> str:
 
 def blurb_stats(work) -> str:
     stats = (
-        ("language", "Language", escape(work.get_language_display())),
+        ("language", "Language", escape(LANGUAGE_NAMES.get(work.language, work.language))),
         ("words", "Words", f"{work.word_count:,}"),
         ("chapters", "Chapters", work.chapters_display),
         ("comments", "Comments", f"{work.comment_count:,}"),
