@@ -22,7 +22,7 @@ from fanfold.accounts.models import Pseud
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
-from fanfold.interactions.selectors import comment_refusal, kudos_refusal
+from fanfold.interactions.selectors import comment_refusal, kudos_refusal, reply_refusal
 from fanfold.interactions.visitors import visitor_key
 from fanfold.works.models import Chapter, Work
 
@@ -197,6 +197,9 @@ def comment_create(
     if parent is not None:
         if parent.work_id != work.pk or parent.is_deleted or not parent.is_published:
             raise ValidationError("That comment can no longer be replied to.", code="not_allowed")
+        refusal = reply_refusal(parent=parent, user=user)
+        if refusal:
+            raise ValidationError(refusal, code="not_allowed")
         # A reply lives where its thread lives.
         chapter = parent.chapter
     if chapter is not None and (chapter.work_id != work.pk or not chapter.posted):
