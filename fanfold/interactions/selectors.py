@@ -35,8 +35,10 @@ def kudos_refusal(*, work: Work, user) -> str | None:
     return None
 
 
-def comment_refusal(*, work: Work, user) -> str | None:
-    """Why `user` (None or anonymous for a guest) may not comment on `work`, or None if they may."""
+def comment_refusal(*, work: Work, user, blockers: set[int] | None = None) -> str | None:
+    """Why `user` (None or anonymous for a guest) may not comment on `work`, or None if they may.
+    `blockers`, when the caller has them, are the ids of the users who blocked `user` among (at least) the
+    work's creators."""
     if not work.posted:
         return "Comments open once the work is posted."
     if work.comment_permission == CommentPermission.NOBODY:
@@ -44,8 +46,12 @@ def comment_refusal(*, work: Work, user) -> str | None:
     signed_in = user is not None and user.is_authenticated
     if not signed_in and (work.comment_permission != CommentPermission.EVERYONE or work.restricted):
         return SIGN_IN_TO_COMMENT
-    if signed_in and blockers_among(user_ids=[pseud.user_id for pseud in work.creators.all()], blocked=user):
-        return BLOCKED_BY_CREATOR
+    if signed_in:
+        creator_ids = {pseud.user_id for pseud in work.creators.all()}
+        if blockers is None:
+            blockers = blockers_among(user_ids=creator_ids, blocked=user)
+        if creator_ids & blockers:
+            return BLOCKED_BY_CREATOR
     return None
 
 
@@ -97,7 +103,9 @@ def _thread_steps(roots: list[CommentNode]) -> list[ThreadStep]:
     return steps
 
 
-def comment_threads(*, comments: list[Comment], viewer, is_creator: bool, may_comment: bool) -> list[CommentNode]:
+def comment_threads(
+    *, comments: list[Comment], viewer, is_creator: bool, may_comment: bool, blockers: set[int] | None = None
+) -> list[CommentNode]:
     """Nest `comments` (all statuses, in posting order) into the threads `viewer` sees.
 
     Pending comments are shown to the work's creators only; a deleted placeholder is kept
@@ -107,7 +115,8 @@ def comment_threads(*, comments: list[Comment], viewer, is_creator: bool, may_co
     """
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     muted_ids = policy_for(viewer).muted_user_ids
-    blockers = blockers_among(user_ids={comment.user_id for comment in comments}, blocked=viewer)
+    if blockers is None:
+        blockers = blockers_among(user_ids={comment.user_id for comment in comments}, blocked=viewer)
     children: dict[int, list[Comment]] = {}
     for comment in comments:
         if comment.parent_id is not None:
@@ -193,7 +202,6 @@ def work_feedback_context(
     signed_in = viewer.is_authenticated
     is_creator = work.is_created_by(viewer)
 
-    refusal = comment_refusal(work=work, user=viewer)
     comments = Comment.objects.filter(work=work).select_related("pseud__user")
     # A chapter page shows that chapter's comments; a one-chapter work has one conversation.
     if chapter is not None and work.chapter_count > 1:
@@ -204,7 +212,13 @@ def work_feedback_context(
         for comment in comments:
             if comment.chapter_id in seen:
                 comment.chapter = seen[comment.chapter_id]
-    threads = comment_threads(comments=comments, viewer=viewer, is_creator=is_creator, may_comment=not refusal)
+    # Who blocked the viewer, among the creators (no new comments) and the commenters (no replies): one query.
+    people = {pseud.user_id for pseud in work.creators.all()} | {comment.user_id for comment in comments}
+    blockers = blockers_among(user_ids=people, blocked=viewer)
+    refusal = comment_refusal(work=work, user=viewer, blockers=blockers)
+    threads = comment_threads(
+        comments=comments, viewer=viewer, is_creator=is_creator, may_comment=not refusal, blockers=blockers
+    )
     form = None
     if refusal is None:
         form = CommentForm(
