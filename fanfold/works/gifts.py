@@ -80,6 +80,10 @@ def work_gifts_set(*, work: Work, by: User, recipients: list[str]) -> list[Gift]
         errors.append(f"A work can be a gift to at most {MAX_GIFTS} people; you named {len(unique)}.")
     current = {_key_of(gift): gift for gift in Gift.objects.filter(work=work).select_related("pseud__user")}
     new = [recipient for recipient in unique if recipient.key not in current]
+    for recipient in unique:
+        gift = current.get(recipient.key)
+        if gift is not None and gift.refused:
+            errors.append(f"{gift.recipient} refused this work as a gift, so it can't be given to them again.")
     for recipient in new:
         if recipient.pseud is not None:
             refusal = gift_refusal(work=work, by=by, pseud=recipient.pseud)
