@@ -13,15 +13,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from fanfold.accounts.models import Pseud, User
 from fanfold.core.forms import parse_id
 from fanfold.works.creators import creator_user_ids
-from fanfold.works.models import RelatedWork, RelationStatus, Work
+from fanfold.works.models import Creatorship, RelatedWork, RelationStatus, Work
 from fanfold.works.notices import email_after_commit, site_url
-from fanfold.works.selectors import listed_works, visible_works
+from fanfold.works.selectors import visible_works
 from fanfold.works.visibility import policy_for
 
 MAX_URL = 500
@@ -199,13 +199,18 @@ class ParentLink:
 
 def parent_links(*, child: Work, viewer) -> list[ParentLink]:
     """The works `child` answers, as the viewer may see them: a parent here that the viewer's policy would
-    not list (a draft, hidden, restricted to guests, by someone they muted, under a tag they exclude) is shown
-    as a line that names nothing."""
+    not list (a draft, hidden, restricted to guests, by someone they muted, under a tag they exclude), and that
+    is not their own, is shown as a line that names nothing."""
     links = list(RelatedWork.objects.filter(child=child).order_by("created_at", "id"))
     parent_ids = [link.parent_id for link in links if link.parent_id]
     shown = {}
     if parent_ids:
-        shown = {work.pk: work for work in _with_creators(listed_works(viewer).filter(pk__in=parent_ids))}
+        policy = policy_for(viewer)
+        seen = policy.listed_q()
+        if policy.signed_in:  # and their own works, drafts and all
+            seen |= Q(pk__in=Creatorship.objects.filter(pseud__user_id=policy.user_id).values("work_id"))
+        listed = Work.objects.filter(seen, pk__in=parent_ids).only("title")
+        shown = {work.pk: work for work in _with_creators(listed)}
     return [ParentLink(link=link, work=shown.get(link.parent_id)) for link in links]
 
 
