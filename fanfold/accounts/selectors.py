@@ -115,9 +115,13 @@ def pseud_by_byline(byline: str) -> BylineMatch:
         return BylineMatch(pseud=pseud)
     user = user_by_username(byline)
     if user is not None:
-        pseud = active.filter(user=user, name__iexact=byline).first() or active.filter(user=user, is_default=True).first()
+        pseud = (
+            active.filter(user=user, name__iexact=byline).first() or active.filter(user=user, is_default=True).first()
+        )
         return BylineMatch(pseud=pseud)
     named = list(active.filter(name__iexact=byline)[:2])
     if len(named) > 1:
-        return BylineMatch(problem=f"More than one person has a pseud called “{byline}”: please type it as “{byline} (username)”.")
+        return BylineMatch(
+            problem=f"More than one person has a pseud called “{byline}”: please type it as “{byline} (username)”."
+        )
     return BylineMatch(pseud=named[0] if named else None)

@@ -98,7 +98,7 @@ class InvitationCancelView(LoginRequiredMixin, View):
 
 
 class CreatorLeaveView(LoginRequiredMixin, View):
-    """"Remove me as co-creator"."""
+    """ "Remove me as co-creator"."""
 
     http_method_names = ["post"]
 
@@ -123,7 +123,9 @@ class InvitationsView(OwnPageMixin, View):
 
     def get(self, request, username: str):
         invitations = list(creators.pending_invitations(request.user))
-        readable = set(visible_works(request.user).filter(pk__in=[i.work_id for i in invitations]).values_list("pk", flat=True))
+        readable = set(
+            visible_works(request.user).filter(pk__in=[i.work_id for i in invitations]).values_list("pk", flat=True)
+        )
         for invitation in invitations:
             invitation.readable = invitation.work_id in readable
         return render(request, self.template_name, {"profile_user": self.profile_user, "invitations": invitations})

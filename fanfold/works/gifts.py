@@ -105,7 +105,9 @@ def work_gifts_set(*, work: Work, by: User, recipients: list[str]) -> list[Gift]
 
 def work_gifts(work: Work) -> list[Gift]:
     """The gifts a work's header shows: not refused, in the order given."""
-    return list(Gift.objects.filter(work=work, refused=False).select_related("pseud__user").order_by("created_at", "id"))
+    return list(
+        Gift.objects.filter(work=work, refused=False).select_related("pseud__user").order_by("created_at", "id")
+    )
 
 
 def gift_recipients_text(work: Work) -> str:

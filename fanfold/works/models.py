@@ -330,7 +330,9 @@ class RelatedWork(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["child", "parent"], condition=models.Q(parent__isnull=False), name="works_related_one_per_parent"
+                fields=["child", "parent"],
+                condition=models.Q(parent__isnull=False),
+                name="works_related_one_per_parent",
             ),
             models.UniqueConstraint(
                 fields=["child", "url"], condition=models.Q(parent__isnull=True), name="works_related_one_per_url"

@@ -20,10 +20,10 @@ from fanfold.interactions.services import hit_record
 from fanfold.tags.models import Tag
 from fanfold.works import services
 from fanfold.works.association_forms import AssociationsForm
-from fanfold.works.people import work_people_context
 from fanfold.works.associations import work_associations_set
 from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
 from fanfold.works.models import Chapter, Work
+from fanfold.works.people import work_people_context
 from fanfold.works.selectors import (
     listed_works,
     restricted_work_exists,

@@ -10,8 +10,8 @@ from fanfold.interactions.selectors import work_feedback_context
 from fanfold.interactions.services import comment_create, comment_delete, kudos_give
 from fanfold.works.models import Work
 from fanfold.works.selectors import visible_works
-from fanfold.works.visibility import policy_for
 from fanfold.works.services import ChapterFields, chapter_add
+from fanfold.works.visibility import policy_for
 from tests.conftest import client_for
 from tests.interactions.conftest import feedback_html, page_request
 

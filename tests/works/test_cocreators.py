@@ -56,7 +56,10 @@ def test_turning_the_preference_on_from_the_preferences_page_lets_others_invite(
 
     assert response.status_code == 302
     assert Preference.objects.get(user=reader).allow_cocreator_invitations
-    assert "Allow others to invite me to be a co-creator" in reader_client.get(reverse("accounts:preferences")).content.decode()
+    assert (
+        "Allow others to invite me to be a co-creator"
+        in reader_client.get(reverse("accounts:preferences")).content.decode()
+    )
 
 
 def test_a_pending_invitee_is_credited_nowhere(invited_work, reader, reader_client, mailoutbox, client):
@@ -73,10 +76,15 @@ def test_a_pending_invitee_is_credited_nowhere(invited_work, reader, reader_clie
     assert reader_client.get(reverse("works:edit", args=[invited_work.pk])).status_code == 404
 
 
-def test_the_invitee_sees_the_invitation_and_accepting_credits_them_everywhere(invited_work, reader, reader_client, client):
+def test_the_invitee_sees_the_invitation_and_accepting_credits_them_everywhere(
+    invited_work, reader, reader_client, client
+):
     page = reader_client.get(requests_url(reader)).content.decode()
     assert "Two Hands" in page and "Accept" in page
-    assert "You have been invited to be a co-creator" in reader_client.get(invited_work.get_absolute_url()).content.decode()
+    assert (
+        "You have been invited to be a co-creator"
+        in reader_client.get(invited_work.get_absolute_url()).content.decode()
+    )
 
     response = answer(reader_client, reader, invited_work, "accept")
 
@@ -122,7 +130,9 @@ def test_nobody_else_can_answer_an_invitation(invited_work, reader, make_user):
     assert CreatorInvitation.objects.filter(work=invited_work).exists()
 
 
-def test_a_co_creator_can_remove_themselves_but_the_last_creator_cannot(invited_work, reader, reader_client, writer, writer_client, client):
+def test_a_co_creator_can_remove_themselves_but_the_last_creator_cannot(
+    invited_work, reader, reader_client, writer, writer_client, client
+):
     answer(reader_client, reader, invited_work, "accept")
     leave = reverse("creators:leave", args=[invited_work.pk])
 
@@ -207,3 +217,13 @@ def test_only_creators_manage_a_works_creators(make_work, writer, reader_client,
     assert reader_client.post(reverse("creators:leave", args=[work.pk])).status_code == 404
     assert Client().get(url).status_code == 302  # to log in
     assert not CreatorInvitation.objects.exists()
+
+
+def test_listings_show_the_new_co_creator_once_they_accept(invited_work, reader, reader_client, client):
+    reader_pseud = reverse("accounts:pseud", kwargs={"username": "reader", "pseud": "reader"})
+    assert "Two Hands" in client.get(reverse("works:list")).content.decode()
+    assert reader_pseud not in client.get(reverse("works:list")).content.decode()  # its blurb is cached now
+
+    answer(reader_client, reader, invited_work, "accept")
+
+    assert reader_pseud in client.get(reverse("works:list")).content.decode()

@@ -49,7 +49,9 @@ def test_a_gift_shows_in_the_header_and_on_the_recipients_page(writer, writer_cl
     assert gift_recipients_text(work) == "reader, My Friend Alex"
 
 
-def test_the_recipient_refuses_a_gift_and_it_cannot_be_given_again(writer, writer_client, reader, reader_client, client):
+def test_the_recipient_refuses_a_gift_and_it_cannot_be_given_again(
+    writer, writer_client, reader, reader_client, client
+):
     work = give(writer_client, writer, title="Unwanted", gifts="reader")
     assert "Refuse gift" in header_of(reader_client, work)
     assert "Refuse gift" not in header_of(client, work)
@@ -62,7 +64,9 @@ def test_the_recipient_refuses_a_gift_and_it_cannot_be_given_again(writer, write
     own_page = gifts_page(reader_client)
     assert "Gifts you refused" in own_page and "Unwanted" in own_page
     # The creator tries again from the edit page: refused, with why, and nothing changes.
-    response = writer_client.post(reverse("works:edit", args=[work.pk]), edit_data(work, writer.default_pseud, gifts="reader"))
+    response = writer_client.post(
+        reverse("works:edit", args=[work.pk]), edit_data(work, writer.default_pseud, gifts="reader")
+    )
     assert response.status_code == 400
     assert "reader refused this work as a gift, so it can&#x27;t be given to them again." in response.content.decode()
     assert list(Gift.objects.values_list("refused", flat=True)) == [True]
@@ -104,7 +108,9 @@ def test_a_recipient_who_accepts_no_gifts_is_not_given_one(writer, writer_client
 def test_editing_takes_a_gift_back(writer, writer_client, reader, client):
     work = give(writer_client, writer, title="Taken Back", gifts="reader")
 
-    response = writer_client.post(reverse("works:edit", args=[work.pk]), edit_data(work, writer.default_pseud, gifts=""))
+    response = writer_client.post(
+        reverse("works:edit", args=[work.pk]), edit_data(work, writer.default_pseud, gifts="")
+    )
 
     assert response.status_code == 302
     assert not Gift.objects.exists()

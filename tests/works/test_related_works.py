@@ -202,9 +202,7 @@ def test_only_the_parents_creators_approve(parent, writer, translator, make_user
     assert link.status == RelationStatus.PENDING
 
 
-def test_a_draft_child_notifies_nobody(
-    parent, translator, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_a_draft_child_notifies_nobody(parent, translator, mailoutbox, django_capture_on_commit_callbacks):
     client = client_for(translator)
     data = new_work_data(translator.default_pseud, title="Draft Answer", parent_reference=str(parent.pk))
     data.pop("post")
