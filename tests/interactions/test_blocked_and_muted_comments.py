@@ -9,6 +9,7 @@ from fanfold.accounts.blocks import block_add
 from fanfold.accounts.services import mute_add
 from fanfold.interactions.models import Comment
 from fanfold.interactions.services import comment_create
+from fanfold.works.models import Creatorship
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +49,6 @@ def test_a_blocked_user_cannot_comment_and_their_old_comments_stay(make_work, wr
 
 
 def test_a_block_on_a_co_creator_closes_their_work_too(make_work, writer, troll, make_user):
-    from fanfold.works.models import Creatorship
-
     partner = make_user("partner")
     work = make_work(writer)
     Creatorship.objects.create(work=work, pseud=partner.default_pseud, position=1)

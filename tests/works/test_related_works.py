@@ -3,13 +3,16 @@ always (naming nothing to a reader who may not see the parent); on the parent on
 and only children the reader may see."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
 from fanfold.accounts.services import mute_add, tag_exclusion_add
 from fanfold.tags.models import Tag
 from fanfold.works.models import RelatedWork, RelationStatus, Work
+from fanfold.works.people import work_people_context
 from fanfold.works.services import work_set_hidden
+from fanfold.works.visibility import policy_for
 from tests.conftest import client_for
 from tests.works.people import edit_data, new_work_data
 
@@ -210,3 +213,20 @@ def test_a_draft_child_notifies_nobody(parent, translator, mailoutbox, django_ca
         client.post(NEW, data)
     assert mailoutbox == []
     assert RelatedWork.objects.get().child.title == "Draft Answer"
+
+
+def test_the_parents_list_of_children_costs_the_same_for_many(
+    parent, writer, make_user, make_work, django_assert_max_num_queries
+):
+    for number in range(6):
+        child = make_work(make_user(), title=f"Answer {number}")
+        RelatedWork.objects.create(child=child, parent=parent, status=RelationStatus.APPROVED)
+        RelatedWork.objects.create(child=parent, url=f"https://example.org/{number}", title=f"Source {number}")
+    viewer = make_user()
+    policy_for(viewer)  # as the work page has it, from reading the work
+
+    with django_assert_max_num_queries(7):
+        context = work_people_context(work=parent, viewer=viewer)
+        html = render_to_string("works/creators/_work_people.html", {"work": parent, "user": viewer, **context})
+
+    assert html.count("Answer ") == 6 and html.count("Source ") == 6
