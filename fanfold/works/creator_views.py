@@ -3,38 +3,20 @@ and related works. Each view reads the request, calls one service or selector, a
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from fanfold.accounts.models import Pseud
-from fanfold.accounts.selectors import pseud_by_byline, user_by_username
+from fanfold.accounts.selectors import pseud_by_byline
+from fanfold.accounts.views import OwnProfileMixin, _profile_user
 from fanfold.core.forms import parse_id
 from fanfold.works import creators, gifts, related
 from fanfold.works.models import Work
 from fanfold.works.selectors import visible_works
 from fanfold.works.views import _own_work, paginate
-
-
-def _user_or_404(username: str):
-    user = user_by_username(username)
-    if user is None:
-        raise Http404("No such user.")
-    return user
-
-
-class OwnPageMixin(LoginRequiredMixin):
-    """Pages under /users/<username>/ that only that user may use; anyone else gets 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.profile_user = _user_or_404(kwargs["username"])
-        if self.profile_user.pk != request.user.pk:
-            raise PermissionDenied("This is someone else's account.")
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _messages_from(request, error: ValidationError) -> None:
@@ -116,7 +98,7 @@ class CreatorLeaveView(LoginRequiredMixin, View):
 # Co-creator requests -------------------------------------------------------------------------------
 
 
-class InvitationsView(OwnPageMixin, View):
+class InvitationsView(OwnProfileMixin, View):
     """The co-creator invitations waiting for a user, with Accept and Decline."""
 
     template_name = "works/creators/invitations.html"
@@ -158,7 +140,7 @@ class GiftsView(View):
     template_name = "works/creators/gifts.html"
 
     def get(self, request, username: str):
-        user = _user_or_404(username)
+        user = _profile_user(username)
         is_owner = request.user.is_authenticated and request.user.pk == user.pk
         context = {
             "profile_user": user,
@@ -211,7 +193,7 @@ class WorkOrphanView(LoginRequiredMixin, View):
         return redirect("accounts:profile", username=request.user.username)
 
 
-class OrphanAllView(OwnPageMixin, View):
+class OrphanAllView(OwnProfileMixin, View):
     """Orphan every work of a user."""
 
     template_name = "works/creators/orphan.html"
@@ -238,7 +220,7 @@ class OrphanAllView(OwnPageMixin, View):
 # Related works -------------------------------------------------------------------------------------
 
 
-class RelatedRequestsView(OwnPageMixin, View):
+class RelatedRequestsView(OwnProfileMixin, View):
     """Works here that link to the user's works: approve a link to show it on their work, or keep it off."""
 
     template_name = "works/creators/related_requests.html"

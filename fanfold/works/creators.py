@@ -41,12 +41,12 @@ def _require_creator(work: Work, user) -> None:
 # Invitations ---------------------------------------------------------------------------------------
 
 
-def invitation_refusal(*, work: Work | None, by: User, pseud: Pseud) -> str | None:
-    """Why `by` may not invite `pseud` to be a co-creator of `work` (None for a work not saved yet)."""
+def invitation_refusal(*, work: Work, by: User, pseud: Pseud) -> str | None:
+    """Why `by` may not invite `pseud` to be a co-creator of `work`, or None if they may."""
     name = str(pseud)
     if pseud.user_id == by.pk:
         return f"“{name}” is one of your own pseuds: choose it under Creator/Pseud(s) instead."
-    if work is not None and pseud.user_id in creator_user_ids(work):
+    if pseud.user_id in creator_user_ids(work):
         return f"{pseud.user.username} is already a creator of this work."
     if is_blocked(user=pseud.user, blocked=by):
         return f"You can't invite {name} to be a co-creator: they have blocked you."

@@ -94,15 +94,17 @@ def related_work_add(*, child: Work, by: User, parent: ParentFields, request_hos
         raise ValidationError({"parent_reference": [f"A work can be linked to at most {MAX_PARENTS} others."]})
     parent_id = _parent_id(reference, _site_hosts(request_host))
     if parent_id is not None:
-        return _link_to_work_here(child=child, by=by, parent_id=parent_id, translation=parent.translation)
+        return _link_to_work_here(
+            child=child, by=by, parent_id=parent_id, typed=reference, translation=parent.translation
+        )
     return _link_to_work_elsewhere(child=child, parent=parent, url=reference)
 
 
-def _link_to_work_here(*, child: Work, by: User, parent_id: int, translation: bool) -> RelatedWork:
+def _link_to_work_here(*, child: Work, by: User, parent_id: int, typed: str, translation: bool) -> RelatedWork:
     parent = visible_works(by).filter(pk=parent_id).first() if parent_id else None
     if parent is None:
         raise ValidationError(
-            {"parent_reference": [f"There is no work number {parent_id} on {settings.SITE_NAME} that you can see."]}
+            {"parent_reference": [f"There is no work “{typed}” on {settings.SITE_NAME} that you can see."]}
         )
     if parent.pk == child.pk:
         raise ValidationError({"parent_reference": ["A work can't be inspired by itself."]})

@@ -106,8 +106,8 @@ def test_a_work_elsewhere(writer, writer_client, client):
     [
         ({"parent_reference": "https://example.org/x"}, "Please give the title of the work elsewhere."),
         ({"parent_reference": "not an address"}, "Please enter the address of the work"),
-        ({"parent_reference": "999999"}, "There is no work number 999999 on Fanfold that you can see."),
-        ({"parent_reference": "99999999999999999999999"}, "There is no work number 0 on Fanfold that you can see."),
+        ({"parent_reference": "999999"}, "There is no work “999999” on Fanfold that you can see."),
+        ({"parent_reference": "/works/99999999999999999999999/"}, "There is no work “/works/99999999999999999999999/”"),
     ],
 )
 def test_links_that_cannot_be_made_are_explained_and_nothing_is_posted(writer, writer_client, fields, message):
