@@ -324,6 +324,8 @@ class RelatedWork(models.Model):
     creator = models.CharField(max_length=100, blank=True)
     translation = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=RelationStatus.choices, default=RelationStatus.PENDING)
+    # Whether the parent's creators were told: when the child is posted, not while it is a draft.
+    announced = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

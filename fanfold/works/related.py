@@ -119,8 +119,20 @@ def _link_to_work_here(*, child: Work, by: User, parent_id: int, typed: str, tra
     except IntegrityError:  # linked by another request meanwhile
         return RelatedWork.objects.get(child=child, parent=parent)
     if not own and child.posted:
-        _notify_parent_creators(link)
+        _announce(link)
     return link
+
+
+def _announce(link: RelatedWork) -> None:
+    _notify_parent_creators(link)
+    RelatedWork.objects.filter(pk=link.pk).update(announced=True)
+
+
+def related_works_announce(*, child: Work) -> None:
+    """Tell the creators of the works `child` answers, now that it is posted (a draft tells nobody)."""
+    pending = RelatedWork.objects.filter(child=child, status=RelationStatus.PENDING, announced=False)
+    for link in pending.exclude(parent=None).select_related("parent", "child"):
+        _announce(link)
 
 
 def _link_to_work_elsewhere(*, child: Work, parent: ParentFields, url: str) -> RelatedWork:

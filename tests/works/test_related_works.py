@@ -205,14 +205,25 @@ def test_only_the_parents_creators_approve(parent, writer, translator, make_user
     assert link.status == RelationStatus.PENDING
 
 
-def test_a_draft_child_notifies_nobody(parent, translator, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_draft_child_tells_the_parents_creators_once_it_is_posted(
+    parent, writer, translator, mailoutbox, django_capture_on_commit_callbacks
+):
     client = client_for(translator)
     data = new_work_data(translator.default_pseud, title="Draft Answer", parent_reference=str(parent.pk))
     data.pop("post")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(NEW, data)
+    child = Work.objects.get(title="Draft Answer")
     assert mailoutbox == []
-    assert RelatedWork.objects.get().child.title == "Draft Answer"
+    assert "Draft Answer" not in requests_page(client_for(writer), writer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("works:post", args=[child.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("works:edit", args=[child.pk]), edit_data(child, translator.default_pseud))
+
+    assert [mail.to for mail in mailoutbox] == [[writer.email]]  # once, not again on the edit
+    assert "Draft Answer" in requests_page(client_for(writer), writer)
 
 
 def test_the_parents_list_of_children_costs_the_same_for_many(
