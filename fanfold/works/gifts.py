@@ -74,10 +74,13 @@ def gift_refusal(*, work: Work, by: User, pseud: Pseud) -> str | None:
 def work_gifts_set(*, work: Work, by: User, recipients: list[str]) -> list[Gift]:
     """Make `work` a gift to exactly the people named in `recipients` (pseuds as “pseud (username)”, usernames,
     or any other name): new ones are given, ones left out are taken back, refused ones stay refused."""
-    wanted, errors = _resolve(recipients)
+    named = [name for name in recipients if name.strip()]
+    if len(named) > MAX_GIFTS:  # before looking anyone up: each name is a query
+        raise ValidationError(
+            {"gifts": [f"A work can be a gift to at most {MAX_GIFTS} people; you named {len(named)}."]}
+        )
+    wanted, errors = _resolve(named)
     unique = list({recipient.key: recipient for recipient in wanted}.values())
-    if len(unique) > MAX_GIFTS:
-        errors.append(f"A work can be a gift to at most {MAX_GIFTS} people; you named {len(unique)}.")
     current = {_key_of(gift): gift for gift in Gift.objects.filter(work=work).select_related("pseud__user")}
     new = [recipient for recipient in unique if recipient.key not in current]
     for recipient in unique:

@@ -152,3 +152,13 @@ def test_the_gifts_page_hides_what_the_viewer_may_not_see(writer, writer_client,
 
 def test_gifts_pages_of_unknown_users_are_not_found(client):
     assert client.get(reverse("creators:gifts", kwargs={"username": "nobody_here"})).status_code == 404
+
+
+def test_a_work_is_a_gift_to_at_most_twenty_people(writer, writer_client):
+    names = ", ".join(f"Friend {number}" for number in range(21))
+
+    response = writer_client.post(NEW, new_work_data(writer.default_pseud, title="Too Many", gifts=names))
+
+    assert response.status_code == 400
+    assert "A work can be a gift to at most 20 people; you named 21." in response.content.decode()
+    assert not Gift.objects.exists()
