@@ -186,7 +186,13 @@ class WorkOrphanView(LoginRequiredMixin, View):
     def post(self, request, work_id: int):
         work = _own_work(request, work_id)
         if request.POST.get("confirm") != "yes":
-            context = {"work": work, "count": 1, "action": request.path, "unconfirmed": True}
+            context = {
+                "work": work,
+                "count": 1,
+                "action": request.path,
+                "unconfirmed": True,
+                "use_default": not _keep_pseud(request),
+            }
             return render(request, self.template_name, context, status=400)
         creators.work_orphan(work=work, user=request.user, keep_pseud=_keep_pseud(request))
         messages.success(request, f"“{work.title}” was orphaned. It is no longer credited to you.")
@@ -207,7 +213,8 @@ class OrphanAllView(OwnProfileMixin, View):
 
     def post(self, request, username: str):
         if request.POST.get("confirm") != "yes":
-            return render(request, self.template_name, self._context(unconfirmed=True), status=400)
+            context = self._context(unconfirmed=True, use_default=not _keep_pseud(request))
+            return render(request, self.template_name, context, status=400)
         try:
             moved = creators.works_orphan_all(user=request.user, keep_pseud=_keep_pseud(request))
         except ValidationError as error:

@@ -25,9 +25,10 @@ def test_the_confirmation_page_says_orphaning_is_permanent(make_work, writer, wr
 
     assert "Orphaning is permanent." in page and "cannot be undone" in page
     # Without the box ticked nothing happens.
-    response = writer_client.post(orphan_url(work), {"use_default": "false"})
+    response = writer_client.post(orphan_url(work), {"use_default": "true"})
     assert response.status_code == 400
     assert "Please tick the box" in response.content.decode()
+    assert 'value="true" checked' in response.content.decode()  # the choice made is kept
     assert Creatorship.objects.get(work=work).pseud == writer.default_pseud
 
 
