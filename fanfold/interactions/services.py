@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from fanfold.accounts.models import Pseud
+from fanfold.accounts.services import RESERVED_USERNAME
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
@@ -358,7 +359,8 @@ def _notify_published(comment_id: int) -> None:
                 address,
             )
 
-    creators = Pseud.objects.filter(works=comment.work).select_related("user")
+    # The orphan account's works have nobody to tell.
+    creators = Pseud.objects.filter(works=comment.work).exclude(user__username=RESERVED_USERNAME).select_related("user")
     for address in sorted({pseud.user.email for pseud in creators if pseud.user.email}):
         if address.lower() in told:
             continue

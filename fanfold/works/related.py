@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from fanfold.accounts.models import Pseud, User
 from fanfold.core.forms import parse_id
-from fanfold.works.creators import creator_user_ids
+from fanfold.works.creators import ORPHAN_USERNAME, creator_user_ids
 from fanfold.works.models import Creatorship, RelatedWork, RelationStatus, Work
 from fanfold.works.notices import email_after_commit, site_url
 from fanfold.works.selectors import visible_works
@@ -63,7 +63,8 @@ def _site_hosts(request_host: str) -> set[str]:
 
 def _notify_parent_creators(link: RelatedWork) -> None:
     kind = "translated" if link.translation else "inspired a new work"
-    for user in User.objects.filter(pseuds__works=link.parent).distinct():
+    # The orphan account's works have nobody to ask: the link waits, unannounced, like any other.
+    for user in User.objects.filter(pseuds__works=link.parent).exclude(username=ORPHAN_USERNAME).distinct():
         _notify(link, user, kind)
 
 

@@ -104,3 +104,17 @@ def test_nobody_can_orphan_someone_elses_works(make_work, writer, reader_client)
 
 def test_nobody_can_sign_up_as_the_orphan_account(db):
     assert any("kept for orphaned works" in message for message in username_errors("Orphan_Account"))
+
+
+def test_a_comment_on_an_orphaned_work_emails_nobody_but_its_other_creators(
+    make_work, writer, writer_client, reader, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    partner = make_user("partner")
+    work = make_work(writer, title="Left Behind")
+    Creatorship.objects.create(work=work, pseud=partner.default_pseud, position=1)
+    writer_client.post(orphan_url(work), {"use_default": "true", "confirm": "yes"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(work=work, user=reader, content="Still here?")
+
+    assert [mail.to for mail in mailoutbox] == [[partner.email]]
