@@ -13,6 +13,7 @@ urlpatterns = [
     path("works/", include("fanfold.works.urls")),
     path("tags/", include("fanfold.tags.urls")),
     path("", include("fanfold.interactions.urls")),
+    path("", include("fanfold.works.creator_urls")),
 ]
 
 handler400 = "fanfold.core.views.bad_request"

@@ -198,11 +198,14 @@ class PreferenceForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Preference
         fields = ["view_adult", "hide_warnings", "hide_freeform", "view_full_works", "time_zone"]
+        fields += ["allow_cocreator_invitations", "allow_gifts"]
         labels = {
             "view_adult": "Show adult works without the warning page",
             "hide_warnings": "Hide archive warnings (show them on click)",
             "hide_freeform": "Hide additional tags (show them on click)",
             "view_full_works": "Show the entire work by default",
+            "allow_cocreator_invitations": "Allow others to invite me to be a co-creator",
+            "allow_gifts": "Allow others to give me works as gifts (never users I blocked)",
         }
 
 
@@ -222,6 +225,25 @@ class MuteForm(PlainLabels, forms.Form):
         if muted is None:
             raise ValidationError(f"There is no user called “{username}”. Check the spelling of their username.")
         self.cleaned_data["muted"] = muted
+        return username
+
+
+class BlockForm(PlainLabels, forms.Form):
+    """Block a user by typing their username; `cleaned_data["blocked"]` is the user."""
+
+    username = SingleLineCharField(
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Please type the username of the person to block."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        blocked = user_by_username(username)
+        if blocked is None:
+            raise ValidationError(f"There is no user called “{username}”. Check the spelling of their username.")
+        self.cleaned_data["blocked"] = blocked
         return username
 
 

@@ -1,4 +1,4 @@
-"""Users, their pseuds, profile links, reading preferences, muted users and excluded tags."""
+"""Users, their pseuds, profile links, preferences, muted and blocked users, and excluded tags."""
 
 import zoneinfo
 
@@ -79,6 +79,9 @@ class Preference(models.Model):
     hide_freeform = models.BooleanField("hide additional tags (show them on click)", default=False)
     view_full_works = models.BooleanField("show the entire work by default", default=False)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    # Off by default, as on AO3: nobody is asked to share credit for a work unless they said they may be.
+    allow_cocreator_invitations = models.BooleanField("allow others to invite me to be a co-creator", default=False)
+    allow_gifts = models.BooleanField("allow others to give me works as gifts", default=True)
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"
@@ -116,3 +119,23 @@ class TagExclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} excludes {self.tag}"
+
+
+class Block(models.Model):
+    """`user` blocked `blocked`: they may not comment on `user`'s works, reply to their comments, give them
+    gifts or invite them to be a co-creator. What they left before stays."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocked_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "blocked"], name="accounts_block_unique"),
+            models.CheckConstraint(condition=~models.Q(user=models.F("blocked")), name="accounts_block_not_self"),
+        ]
+        indexes = [models.Index(fields=["blocked", "user"], name="accounts_block_blocked_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} blocks {self.blocked}"

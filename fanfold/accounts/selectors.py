@@ -1,5 +1,8 @@
 """Reads of accounts: users by name, their pseuds, profile links, preferences, works, mutes and exclusions."""
 
+import dataclasses
+import re
+
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
@@ -85,3 +88,40 @@ def tag_exclusion_by_tag_id(*, user: User, tag_id: int) -> TagExclusion | None:
     # Through the tag's own primary key: that lookup answers "none" for an id past the column's range,
     # where `tag_id=` would hand the database an integer it cannot hold.
     return tag_exclusions(user).filter(tag__pk=tag_id).first()
+
+
+# Pseuds by the name people type ----------------------------------------------------------------------
+
+_BYLINE = re.compile(r"^(?P<name>.+?)\s*\((?P<username>[^()]+)\)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class BylineMatch:
+    """What a typed name means: one pseud, or nothing with `problem` saying why (more than one pseud has that
+    name), or nothing and no problem (nobody here is called that)."""
+
+    pseud: Pseud | None = None
+    problem: str = ""
+
+
+def pseud_by_byline(byline: str) -> BylineMatch:
+    """The pseud someone means by `byline`, as AO3 writes it: “pseud (username)”, a username (that user's
+    pseud of the same name, else their default), or a pseud name held by exactly one active user."""
+    byline = " ".join(byline.split())
+    active = Pseud.objects.filter(user__is_active=True).select_related("user")
+    found = _BYLINE.match(byline)
+    if found:
+        pseud = active.filter(name__iexact=found["name"], user__username__iexact=found["username"].strip()).first()
+        return BylineMatch(pseud=pseud)
+    user = user_by_username(byline)
+    if user is not None:
+        pseud = (
+            active.filter(user=user, name__iexact=byline).first() or active.filter(user=user, is_default=True).first()
+        )
+        return BylineMatch(pseud=pseud)
+    named = list(active.filter(name__iexact=byline)[:2])
+    if len(named) > 1:
+        return BylineMatch(
+            problem=f"More than one person has a pseud called “{byline}”: please type it as “{byline} (username)”."
+        )
+    return BylineMatch(pseud=named[0] if named else None)

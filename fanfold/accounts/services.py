@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 USERNAME_MIN = 3
 USERNAME_MAX = 40
 _USERNAME = re.compile(r"[A-Za-z0-9_]+")
+# The account orphaned works are credited to (`works.creators.orphan_account`).
+RESERVED_USERNAME = "orphan_account"
 
 PSEUD_NAME_MAX = 40
 PSEUD_DESCRIPTION_MAX = 500
@@ -79,6 +81,8 @@ def username_errors(username: str, *, email: str = "") -> list[str]:
         )
     if not _USERNAME.fullmatch(username):
         errors.append("Usernames can contain only letters (a–z), numbers and underscores (_).")
+    if username.lower() == RESERVED_USERNAME:
+        errors.append(f"The username “{username}” is kept for orphaned works. Please choose another one.")
     holders = User.objects.filter(username__iexact=username)
     if email:
         holders = holders.exclude(is_active=False, email__iexact=email.strip())
@@ -496,7 +500,10 @@ def preference_update(
     hide_freeform: bool,
     view_full_works: bool,
     time_zone: str,
+    allow_cocreator_invitations: bool | None = None,
+    allow_gifts: bool | None = None,
 ) -> Preference:
+    """Save `user`'s preferences; a preference given as None keeps its value."""
     if time_zone not in zoneinfo.available_timezones():
         raise ValidationError({"time_zone": ["Please choose a time zone from the list."]})
     preference, _created = Preference.objects.get_or_create(user=user)
@@ -505,6 +512,10 @@ def preference_update(
     preference.hide_freeform = hide_freeform
     preference.view_full_works = view_full_works
     preference.time_zone = time_zone
+    if allow_cocreator_invitations is not None:
+        preference.allow_cocreator_invitations = allow_cocreator_invitations
+    if allow_gifts is not None:
+        preference.allow_gifts = allow_gifts
     preference.save()
     return preference
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fanfold.accounts import views
+from fanfold.accounts import block_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
     path("preferences/muted/", views.MutedUsersView.as_view(), name="muted_users"),
     path("preferences/excluded-tags/", views.ExcludedTagsView.as_view(), name="excluded_tags"),
+    path("preferences/blocked/", block_views.BlockedUsersView.as_view(), name="blocked_users"),
     path(
         "preferences/excluded-tags/<int:tag_id>/remove/",
         views.TagExclusionRemoveView.as_view(),
@@ -32,6 +33,8 @@ urlpatterns = [
     path("users/<str:username>/edit/", views.ProfileEditView.as_view(), name="profile_edit"),
     path("users/<str:username>/mute/", views.MuteView.as_view(), name="mute"),
     path("users/<str:username>/unmute/", views.UnmuteView.as_view(), name="unmute"),
+    path("users/<str:username>/block/", block_views.BlockView.as_view(), name="block"),
+    path("users/<str:username>/unblock/", block_views.UnblockView.as_view(), name="unblock"),
     path("users/<str:username>/pseuds/", views.PseudListView.as_view(), name="pseuds"),
     path("users/<str:username>/pseuds/<str:pseud>/", views.PseudView.as_view(), name="pseud"),
     path("users/<str:username>/pseuds/<str:pseud>/edit/", views.PseudEditView.as_view(), name="pseud_edit"),

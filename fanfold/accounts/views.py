@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from fanfold.accounts import selectors, services
+from fanfold.accounts import blocks, selectors, services
 from fanfold.accounts.backends import COUNTED
 from fanfold.accounts.forms import (
     LinkFormSet,
@@ -237,6 +237,7 @@ class ProfileView(TemplateView):
             profile_user=user,
             is_owner=self.request.user.pk == user.pk,
             is_muted=selectors.is_muted(user=self.request.user, muted=user),
+            is_blocked=blocks.is_blocked(user=self.request.user, blocked=user),
             pseuds=list(selectors.user_pseuds(user)),
             links=list(selectors.user_profile_links(user)),
             page=_works_page(self.request, works),

@@ -6,17 +6,21 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from fanfold.accounts.blocks import blockers_among
 from fanfold.accounts.models import Pseud
 from fanfold.interactions.forms import CommentForm
 from fanfold.interactions.models import Comment, CommentStatus, Kudos
 from fanfold.interactions.visitors import client_ip
 from fanfold.works.models import Chapter, CommentPermission, Work
+from fanfold.works.visibility import policy_for
 
 # Past this many names the kudos line ends with "and N more users".
 KUDOS_NAMES_SHOWN = 50
 
 SIGN_IN_TO_COMMENT = "Sign in to comment on this work."
 COMMENTS_OFF = "Comments are off for this work."
+BLOCKED_BY_CREATOR = "Sorry, you have been blocked by one or more of this work's creators."
+BLOCKED_BY_COMMENTER = "Sorry, you have been blocked by that user, so you can't reply to their comment."
 
 
 def kudos_refusal(*, work: Work, user) -> str | None:
@@ -31,8 +35,10 @@ def kudos_refusal(*, work: Work, user) -> str | None:
     return None
 
 
-def comment_refusal(*, work: Work, user) -> str | None:
-    """Why `user` (None or anonymous for a guest) may not comment on `work`, or None if they may."""
+def comment_refusal(*, work: Work, user, blockers: set[int] | None = None) -> str | None:
+    """Why `user` (None or anonymous for a guest) may not comment on `work`, or None if they may.
+    `blockers`, when the caller has them, are the ids of the users who blocked `user` among (at least) the
+    work's creators."""
     if not work.posted:
         return "Comments open once the work is posted."
     if work.comment_permission == CommentPermission.NOBODY:
@@ -40,6 +46,19 @@ def comment_refusal(*, work: Work, user) -> str | None:
     signed_in = user is not None and user.is_authenticated
     if not signed_in and (work.comment_permission != CommentPermission.EVERYONE or work.restricted):
         return SIGN_IN_TO_COMMENT
+    if signed_in:
+        creator_ids = {pseud.user_id for pseud in work.creators.all()}
+        if blockers is None:
+            blockers = blockers_among(user_ids=creator_ids, blocked=user)
+        if creator_ids & blockers:
+            return BLOCKED_BY_CREATOR
+    return None
+
+
+def reply_refusal(*, parent: Comment, user) -> str | None:
+    """Why `user` may not reply to `parent` beyond what `comment_refusal` says of its work, or None."""
+    if parent.user_id is not None and blockers_among(user_ids=[parent.user_id], blocked=user):
+        return BLOCKED_BY_COMMENTER
     return None
 
 
@@ -60,6 +79,8 @@ class CommentNode:
     can_edit: bool
     can_delete: bool
     can_approve: bool
+    # By someone the viewer muted: shown as one collapsed line, its replies still in place under it.
+    muted: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,13 +103,20 @@ def _thread_steps(roots: list[CommentNode]) -> list[ThreadStep]:
     return steps
 
 
-def comment_threads(*, comments: list[Comment], viewer, is_creator: bool, may_comment: bool) -> list[CommentNode]:
+def comment_threads(
+    *, comments: list[Comment], viewer, is_creator: bool, may_comment: bool, blockers: set[int] | None = None
+) -> list[CommentNode]:
     """Nest `comments` (all statuses, in posting order) into the threads `viewer` sees.
 
     Pending comments are shown to the work's creators only; a deleted placeholder is kept
-    only while a visible reply hangs under it.
+    only while a visible reply hangs under it. A comment by someone the viewer muted is marked `muted` (the
+    page shows one collapsed line in its place, so the thread keeps its shape); one by someone who blocked
+    the viewer cannot be replied to.
     """
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    muted_ids = policy_for(viewer).muted_user_ids
+    if blockers is None:
+        blockers = blockers_among(user_ids={comment.user_id for comment in comments}, blocked=viewer)
     children: dict[int, list[Comment]] = {}
     for comment in comments:
         if comment.parent_id is not None:
@@ -103,13 +131,15 @@ def comment_threads(*, comments: list[Comment], viewer, is_creator: bool, may_co
             continue
         is_author = viewer_id is not None and comment.user_id == viewer_id
         live = not comment.is_deleted
+        muted = live and comment.user_id in muted_ids
         nodes[comment.pk] = CommentNode(
             comment=comment,
             replies=replies,
-            can_reply=live and comment.is_published and may_comment,
+            can_reply=live and comment.is_published and may_comment and not muted and comment.user_id not in blockers,
             can_edit=live and is_author and comment.pk not in children,
             can_delete=live and (is_author or is_creator),
             can_approve=live and is_creator and not comment.is_published,
+            muted=muted,
         )
     return [nodes[c.pk] for c in comments if c.parent_id is None and c.pk in nodes]
 
@@ -172,7 +202,6 @@ def work_feedback_context(
     signed_in = viewer.is_authenticated
     is_creator = work.is_created_by(viewer)
 
-    refusal = comment_refusal(work=work, user=viewer)
     comments = Comment.objects.filter(work=work).select_related("pseud__user")
     # A chapter page shows that chapter's comments; a one-chapter work has one conversation.
     if chapter is not None and work.chapter_count > 1:
@@ -183,7 +212,13 @@ def work_feedback_context(
         for comment in comments:
             if comment.chapter_id in seen:
                 comment.chapter = seen[comment.chapter_id]
-    threads = comment_threads(comments=comments, viewer=viewer, is_creator=is_creator, may_comment=not refusal)
+    # Who blocked the viewer, among the creators (no new comments) and the commenters (no replies): one query.
+    people = {pseud.user_id for pseud in work.creators.all()} | {comment.user_id for comment in comments}
+    blockers = blockers_among(user_ids=people, blocked=viewer)
+    refusal = comment_refusal(work=work, user=viewer, blockers=blockers)
+    threads = comment_threads(
+        comments=comments, viewer=viewer, is_creator=is_creator, may_comment=not refusal, blockers=blockers
+    )
     form = None
     if refusal is None:
         form = CommentForm(

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from fanfold.accounts.models import Pseud
+from fanfold.accounts.services import RESERVED_USERNAME
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
 from fanfold.core.writebehind import WriteBehind
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
-from fanfold.interactions.selectors import comment_refusal, kudos_refusal
+from fanfold.interactions.selectors import comment_refusal, kudos_refusal, reply_refusal
 from fanfold.interactions.visitors import visitor_key
 from fanfold.works.models import Chapter, Work
 
@@ -244,6 +245,9 @@ def comment_create(
     if parent is not None:
         if parent.work_id != work.pk or parent.is_deleted or not parent.is_published:
             raise ValidationError("That comment can no longer be replied to.", code="not_allowed")
+        refusal = reply_refusal(parent=parent, user=user)
+        if refusal:
+            raise ValidationError(refusal, code="not_allowed")
         # A reply lives where its thread lives.
         chapter = parent.chapter
     if chapter is not None and (chapter.work_id != work.pk or not chapter.posted):
@@ -402,7 +406,8 @@ def _notify_published(comment_id: int) -> None:
                 address,
             )
 
-    creators = Pseud.objects.filter(works=comment.work).select_related("user")
+    # The orphan account's works have nobody to tell.
+    creators = Pseud.objects.filter(works=comment.work).exclude(user__username=RESERVED_USERNAME).select_related("user")
     for address in sorted({pseud.user.email for pseud in creators if pseud.user.email}):
         if address.lower() in told:
             continue

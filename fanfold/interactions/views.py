@@ -131,7 +131,8 @@ def _comment_form_page(
             "chapter": chapter,
             "parent": parent,
             "form": form,
-            "form_refusal": selectors.comment_refusal(work=work, user=request.user),
+            "form_refusal": selectors.comment_refusal(work=work, user=request.user)
+            or (selectors.reply_refusal(parent=parent, user=request.user) if parent else None),
         },
         status=status,
     )

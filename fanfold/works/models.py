@@ -1,6 +1,7 @@
 """Works, their chapters and the pseuds credited as their creators."""
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -256,3 +257,96 @@ class Chapter(models.Model):
         # `number` is the chapter's place among those the viewer sees (`selectors.visible_chapters`).
         number = getattr(self, "number", None) or self.position
         return f"{number}. {self.title}" if self.title else f"Chapter {number}"
+
+
+class CreatorInvitation(models.Model):
+    """A creator of `work` asked the owner of `pseud` to be credited as a co-creator. Until they accept, the
+    pseud is credited nowhere (it is not a `Creatorship`); accepting makes it one, declining deletes this."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="creator_invitations")
+    pseud = models.ForeignKey(Pseud, on_delete=models.CASCADE, related_name="creator_invitations")
+    invited_by = models.ForeignKey(Pseud, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["work", "pseud"], name="works_creator_invitation_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pseud_id} invited to {self.work_id}"
+
+
+class Gift(models.Model):
+    """A work given to a user's pseud, or to a name that has no account here. A refused gift is kept, so the
+    same work cannot be given to them again."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="gifts")
+    pseud = models.ForeignKey(Pseud, null=True, blank=True, on_delete=models.CASCADE, related_name="gifts")
+    recipient_name = models.CharField(max_length=100, blank=True)
+    refused = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "pseud"], condition=models.Q(pseud__isnull=False), name="works_gift_one_per_pseud"
+            ),
+            models.UniqueConstraint(
+                "work",
+                Lower("recipient_name"),
+                condition=models.Q(pseud__isnull=True),
+                name="works_gift_one_per_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_id} for {self.recipient}"
+
+    @property
+    def recipient(self) -> str:
+        return str(self.pseud) if self.pseud_id else self.recipient_name
+
+
+class RelationStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Not shown on the parent work"
+
+
+class RelatedWork(models.Model):
+    """`child` was inspired by (or is a translation of) a work here (`parent`) or elsewhere (`url`, `title`,
+    `creator`). The link always shows on the child; on the parent only once its creators approve it."""
+
+    child = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Work, null=True, blank=True, on_delete=models.CASCADE, related_name="child_links")
+    url = models.URLField(max_length=500, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    creator = models.CharField(max_length=100, blank=True)
+    translation = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=RelationStatus.choices, default=RelationStatus.PENDING)
+    # Whether the parent's creators were told: when the child is posted, not while it is a draft.
+    announced = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "parent"],
+                condition=models.Q(parent__isnull=False),
+                name="works_related_one_per_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["child", "url"], condition=models.Q(parent__isnull=True), name="works_related_one_per_url"
+            ),
+            models.CheckConstraint(condition=~models.Q(child=models.F("parent")), name="works_related_not_itself"),
+        ]
+        indexes = [models.Index(fields=["parent", "status"], name="works_related_parent_status")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} from {self.parent_id or self.url}"
+
+    @property
+    def is_external(self) -> bool:
+        return self.parent_id is None

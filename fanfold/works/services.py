@@ -15,6 +15,7 @@ from fanfold.interactions.services import COUNTED_COMMENTS
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanfold.tags.services import tag_find_or_create, tag_name_errors, tags_delete_orphaned
 from fanfold.works.models import Chapter, CommentPermission, Creatorship, Work
+from fanfold.works.related import related_works_announce
 
 MAX_TITLE = 255
 MAX_SUMMARY = 1250
@@ -337,6 +338,7 @@ def work_post(*, work: Work) -> Work:
     work.save(update_fields=["posted", "published_on", "revised_at", "updated_at"])
     work.chapters.filter(published_on__isnull=True).update(published_on=work.published_on)
     work.chapters.update(posted=True)
+    related_works_announce(child=work)
     return work_recount(work=work)
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +19,11 @@ from fanfold.interactions.selectors import work_feedback_context
 from fanfold.interactions.services import hit_record
 from fanfold.tags.models import Tag
 from fanfold.works import services
+from fanfold.works.association_forms import AssociationsForm
+from fanfold.works.associations import work_associations_set
 from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
 from fanfold.works.models import Chapter, Work
+from fanfold.works.people import work_people_context
 from fanfold.works.selectors import (
     restricted_work_exists,
     visible_chapters,
@@ -130,6 +133,7 @@ class WorkReadView(View):
             "creator_link_users": _creator_link_users(work),
         }
         context.update(work_feedback_context(request=request, work=work, chapter=current, chapters=chapters))
+        context.update(work_people_context(work=work, viewer=request.user))
         return render(request, "works/work_detail.html", context)
 
 
@@ -172,21 +176,30 @@ class WorkCreateView(LoginRequiredMixin, View):
     template_name = "works/work_form.html"
 
     def get(self, request):
-        return self._render(WorkForm(user=request.user))
+        return self._render(WorkForm(user=request.user), AssociationsForm(user=request.user))
 
     def post(self, request):
         form = WorkForm(request.POST, user=request.user)
+        associations = AssociationsForm(request.POST, user=request.user)
         post = "post" in request.POST
-        if form.is_valid():
+        if all([form.is_valid(), associations.is_valid()]):
             try:
-                work = services.work_create(
-                    pseuds=list(form.cleaned_data["pseuds"]),
-                    fields=form.work_fields(),
-                    chapter=form.chapter_fields(),
-                    post=post,
-                )
+                with transaction.atomic():  # the work and its co-creators, gifts and links, or none of them
+                    work = services.work_create(
+                        pseuds=list(form.cleaned_data["pseuds"]),
+                        fields=form.work_fields(),
+                        chapter=form.chapter_fields(),
+                        post=post,
+                    )
+                    work_associations_set(
+                        work=work,
+                        by=request.user,
+                        associations=associations.associations(),
+                        request_host=request.get_host(),
+                    )
             except ValidationError as error:
-                add_service_errors(form, error)
+                if rest := associations.take_errors(error):
+                    add_service_errors(form, rest)
             except DatabaseError:
                 _not_saved(form)
             else:
@@ -195,12 +208,11 @@ class WorkCreateView(LoginRequiredMixin, View):
                 else:
                     messages.success(request, "Draft saved. This is a preview: post it when you're ready.")
                 return redirect(work)
-        return self._render(form, status=400)
+        return self._render(form, associations, status=400)
 
-    def _render(self, form, status=200):
-        return render(
-            self.request, self.template_name, {"form": form, "heading": "Post new work", "new": True}, status=status
-        )
+    def _render(self, form, associations, status=200):
+        context = {"form": form, "associations": associations, "heading": "Post new work", "new": True}
+        return render(self.request, self.template_name, context, status=status)
 
 
 class WorkEditView(LoginRequiredMixin, View):
@@ -217,32 +229,47 @@ class WorkEditView(LoginRequiredMixin, View):
     def get(self, request, work_id: int):
         work, first = self._setup(request, work_id)
         form = WorkForm(user=request.user, include_text=first is not None, initial=WorkForm.initial_for(work, first))
-        return self._render(form, work)
+        return self._render(form, AssociationsForm(user=request.user, work=work), work)
 
     def post(self, request, work_id: int):
         work, first = self._setup(request, work_id)
         form = WorkForm(request.POST, user=request.user, include_text=first is not None)
-        if form.is_valid():
+        associations = AssociationsForm(request.POST, user=request.user, work=work)
+        if all([form.is_valid(), associations.is_valid()]):
             try:
-                services.work_update(
-                    work=work,
-                    pseuds=list(form.cleaned_data["pseuds"]),
-                    fields=form.work_fields(),
-                    chapter=form.chapter_fields() if first is not None else None,
-                )
-                if "post" in request.POST and not work.posted:
-                    services.work_post(work=work)
+                with transaction.atomic():  # the edit and its co-creators, gifts and links, or none of them
+                    services.work_update(
+                        work=work,
+                        pseuds=list(form.cleaned_data["pseuds"]),
+                        fields=form.work_fields(),
+                        chapter=form.chapter_fields() if first is not None else None,
+                    )
+                    work_associations_set(
+                        work=work,
+                        by=request.user,
+                        associations=associations.associations(),
+                        request_host=request.get_host(),
+                    )
+                    if "post" in request.POST and not work.posted:
+                        services.work_post(work=work)
             except ValidationError as error:
-                add_service_errors(form, error)
+                if rest := associations.take_errors(error):
+                    add_service_errors(form, rest)
             except DatabaseError:
                 _not_saved(form)
             else:
                 messages.success(request, "Work was successfully updated.")
                 return redirect(work)
-        return self._render(form, work, status=400)
+        return self._render(form, associations, work, status=400)
 
-    def _render(self, form, work, status=200):
-        context = {"form": form, "work": work, "heading": f"Edit “{work.title}”", "new": False}
+    def _render(self, form, associations, work, status=200):
+        context = {
+            "form": form,
+            "associations": associations,
+            "work": work,
+            "heading": f"Edit “{work.title}”",
+            "new": False,
+        }
         return render(self.request, self.template_name, context, status=status)
 
 
