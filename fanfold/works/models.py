@@ -39,8 +39,11 @@ class CommentPermission(models.TextChoices):
 
 # Kept by atomic increments from the rows readers leave (kudos, comments, hits, bookmarks).
 COUNTER_FIELDS = ("kudos_count", "comment_count", "hit_count", "bookmark_count")
-# Recounted from the posted chapters, under a lock on the work's row.
+# Recounted from the chapters COUNTED_CHAPTERS picks, under a lock on the work's row.
 TOTAL_FIELDS = ("word_count", "chapter_count")
+# A posted work's totals count its posted chapters; a draft's count all of them, as it will be once posted
+# (its preview and the drafts list show them).
+COUNTED_CHAPTERS = models.Q(posted=True) | models.Q(work__posted=False)
 
 
 BLURB_COLUMNS = (
