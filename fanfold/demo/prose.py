@@ -210,7 +210,7 @@ _SIX_LAMPS = (
         "i.",
         "The first lamp was Maren's, and she lit it <em>badly</em>: too much wick, too little patience, "
         "a smear of soot up the glass that Tobias pretended not to see.",
-        "\"It will burn,\" she said.\n\"It will smoke,\" he said, and it did, and it burned anyway.",
+        '"It will burn," she said.\n"It will smoke," he said, and it did, and it burned anyway.',
     ),
     (
         "ii.",
@@ -239,8 +239,7 @@ _SIX_LAMPS = (
     (
         "i.",
         "Begin again, then. A new keeper, an old lamp, a chipped teacup on the sill.",
-        "The first lamp is Tobias's this time, and he lights it well, and Maren says nothing at all about "
-        "the soot.",
+        "The first lamp is Tobias's this time, and he lights it well, and Maren says nothing at all about the soot.",
     ),
 )
 # One of each kind writers use, in the order the browser tests expect them.

@@ -207,9 +207,11 @@ PARAGRAPH_RULES = [
     ("some\n\n\ntext", "<p>some</p>\n<p>&nbsp;</p>\n<p>text</p>"),
     ("First.\r\n\r\nSecond.", "<p>First.</p>\n<p>Second.</p>"),
     # inline HTML changes none of that, and is carried across the paragraphs it spans
-    ("First <em>paragraph</em>.\n\nSecond,\nwith a break.", "<p>First <em>paragraph</em>.</p>\n<p>Second,<br>\nwith a break.</p>"),
+    ("First <em>paragraph</em>.\n\nSecond,\nwith a break.",
+     "<p>First <em>paragraph</em>.</p>\n<p>Second,<br>\nwith a break.</p>"),
     ("have <em>some\n\ntext</em> yay", "<p>have <em>some</em></p>\n<p><em>text</em> yay</p>"),
-    ("<span class='letter'>some\n\ntext</span>", '<p><span class="letter">some</span></p>\n<p><span class="letter">text</span></p>'),
+    ("<span class='letter'>some\n\ntext</span>",
+     '<p><span class="letter">some</span></p>\n<p><span class="letter">text</span></p>'),
     ("<b>hey</b> <i>ho</i>", "<p><b>hey</b> <i>ho</i></p>"),
     ("some<br><br>text", "<p>some</p>\n<p>text</p>"),
     ("some<br/><br/><br/>text", "<p>some</p>\n<p>&nbsp;</p>\n<p>text</p>"),
@@ -259,11 +261,13 @@ PARAGRAPH_RULES = [
     ('"Well?"\n...\n"Fine."', '<p>"Well?"<br>\n...<br>\n"Fine."</p>'),
     ("—\nShe stopped.", "<p>—<br>\nShe stopped.</p>"),
     # Chinese and Japanese: the ideographic space that opens a paragraph is the writer's, not layout
-    ("\u3000雨の駅で。\n\u3000次の行。\n\n\u3000二段落目。", "<p>\u3000雨の駅で。<br>\n\u3000次の行。</p>\n<p>\u3000二段落目。</p>"),
+    ("\u3000雨の駅で。\n\u3000次の行。\n\n\u3000二段落目。",
+     "<p>\u3000雨の駅で。<br>\n\u3000次の行。</p>\n<p>\u3000二段落目。</p>"),
     ("他说：“好。”\n\n* * *\n\n第二部分。", f"<p>他说：“好。”</p>\n{BREAK.format('* * *')}\n<p>第二部分。</p>"),
     # right-to-left text
     ("שלום עולם\nשורה שנייה\n\nمرحبا بالعالم", "<p>שלום עולם<br>\nשורה שנייה</p>\n<p>مرحبا بالعالم</p>"),
-    ('<p dir="rtl">مرحبا</p>\n\n~*~\n\n<p dir="rtl">وداعا</p>', f'<p dir="rtl">مرحبا</p>\n{BREAK.format("~*~")}\n<p dir="rtl">وداعا</p>'),
+    ('<p dir="rtl">مرحبا</p>\n\n~*~\n\n<p dir="rtl">وداعا</p>',
+     f'<p dir="rtl">مرحبا</p>\n{BREAK.format("~*~")}\n<p dir="rtl">وداعا</p>'),
     ("&lt;3 &amp; &gt;", "<p>&lt;3 &amp; &gt;</p>"),
 ]  # fmt: skip
 
@@ -280,7 +284,8 @@ def test_laying_out_stored_text_again_changes_nothing(typed, stored):
 
 
 MARKDOWN_RULES = [
-    ("First paragraph.\n\nSecond paragraph,\nsecond line.", "<p>First paragraph.</p>\n<p>Second paragraph,<br>\nsecond line.</p>"),
+    ("First paragraph.\n\nSecond paragraph,\nsecond line.",
+     "<p>First paragraph.</p>\n<p>Second paragraph,<br>\nsecond line.</p>"),
     # a thematic break shows as the mark the writer typed, centred, as in rich text
     ("One.\n\n* * *\n\nTwo.", f"<p>One.</p>\n{BREAK.format('* * *')}\n<p>Two.</p>"),
     ("One.\n\n***\n\nTwo.", f"<p>One.</p>\n{BREAK.format('***')}\n<p>Two.</p>"),
@@ -291,7 +296,8 @@ MARKDOWN_RULES = [
     ("One.\n\no0o\n\n+++\n\n~", "<p>One.</p>\n" + "\n".join(BREAK.format(mark) for mark in ("o0o", "+++", "~"))),
     ("One.\n\n<hr>\n\nTwo.", "<p>One.</p>\n<hr>\n<p>Two.</p>"),
     # section numbers: never an empty list, never swallowed
-    ("i.\n\nThe first part.\n\n* * *\n\nii.\n\nThe second part.", f"<p>i.</p>\n<p>The first part.</p>\n{BREAK.format('* * *')}\n<p>ii.</p>\n<p>The second part.</p>"),
+    ("i.\n\nThe first part.\n\n* * *\n\nii.\n\nThe second part.",
+     f"<p>i.</p>\n<p>The first part.</p>\n{BREAK.format('* * *')}\n<p>ii.</p>\n<p>The second part.</p>"),
     ("2.\n\nTwo.\n\n3)\nThree.", "<p>2.</p>\n<p>Two.</p>\n<p>3)</p>\n<p>Three.</p>"),
     ("IV\n\nFour.", "<p>IV</p>\n<p>Four.</p>"),
     ("1. a list\n2. stays a list", "<ol>\n<li>a list</li>\n<li>stays a list</li>\n</ol>"),
