@@ -31,6 +31,10 @@ LANGUAGE_CHOICES = [
 ]
 
 
+# Languages written right to left: their works' text is laid out that way whatever its first letter is.
+RIGHT_TO_LEFT_LANGUAGES = frozenset(["ar", "he"])
+
+
 class CommentPermission(models.TextChoices):
     EVERYONE = "everyone", "Everyone, including guests"
     REGISTERED = "registered", "Only signed-in users"
@@ -205,6 +209,10 @@ class Work(models.Model):
     def is_adult(self) -> bool:
         rating = self.rating
         return rating is None or rating.name in ADULT_RATINGS
+
+    @property
+    def text_direction(self) -> str:
+        return "rtl" if self.language in RIGHT_TO_LEFT_LANGUAGES else "ltr"
 
     @property
     def chapters_display(self) -> str:

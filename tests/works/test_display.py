@@ -174,3 +174,20 @@ def test_stored_works_are_laid_out_again(make_work):
     assert "2 works and chapters changed" in out.getvalue()
     # Laying out again changes nothing.
     assert stored_texts_lay_out() == 0
+
+
+# Languages and directions
+
+
+def test_a_right_to_left_work_reads_right_to_left(make_work):
+    work = make_work(language="he", content="שלום עולם\n\n* * *\n\nשורה שנייה")
+    page = Client().get(work.get_absolute_url() + "?view_adult=true").content.decode()
+    assert '<div class="userstuff" role="article" lang="he" dir="rtl">' in page
+    assert '<p>שלום עולם</p>\n<p role="separator" align="center">* * *</p>\n<p>שורה שנייה</p>' in page
+
+
+def test_a_japanese_work_says_its_language_and_keeps_its_indents(make_work):
+    work = make_work(language="ja", content="\u3000雨の駅で。\n\n\u3000二段落目。")
+    page = Client().get(work.get_absolute_url() + "?view_adult=true").content.decode()
+    assert '<div class="userstuff" role="article" lang="ja" dir="ltr">' in page
+    assert "<p>\u3000雨の駅で。</p>\n<p>\u3000二段落目。</p>" in page
