@@ -37,6 +37,12 @@ _STRIP_WHITESPACE_AROUND = frozenset(
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _BLOCK = _NOT_IN_PARAGRAPH | frozenset("dl figcaption caption summary".split())
 
+MAX_DEPTH = 48
+# A paragraph end inside more inline tags than this (`<em><b><i>…`) is a line break, not a new paragraph:
+# each new paragraph repeats every tag it is inside.
+MAX_INLINE_DEPTH = 8
+# ...and beyond this many such copies in one text, too: a chapter in one <em> has a few thousand.
+MAX_COPIES = 30_000
 TEXT = "#text"
 ROOT = "#root"
 SPLIT = "#split"  # "end the paragraph here": a blank line, or two <br>s
@@ -67,29 +73,15 @@ class Node:
         self.text = text
 
     def append(self, child: "Node") -> None:
-        child.detach()
         child.parent = self
         self.children.append(child)
 
-    def detach(self) -> None:
-        if self.parent is not None:
-            self.parent.children.remove(self)
-            self.parent = None
-
-    def insert_before(self, child: "Node") -> None:
-        child.detach()
-        child.parent = self.parent
-        self.parent.children.insert(self.parent.children.index(self), child)
-
-    def insert_after(self, child: "Node") -> None:
-        child.detach()
-        child.parent = self.parent
-        self.parent.children.insert(self.parent.children.index(self) + 1, child)
-
-    def sibling(self, offset: int) -> "Node | None":
-        siblings = self.parent.children
-        index = siblings.index(self) + offset
-        return siblings[index] if 0 <= index < len(siblings) else None
+    def set_children(self, children: list["Node"]) -> None:
+        # Passes rebuild a parent's list of children in one go: moving nodes one at a time would take
+        # time in the square of a long chapter's paragraphs.
+        for child in children:
+            child.parent = self
+        self.children = children
 
     def attr(self, name: str) -> str | None:
         return next((value for key, value in self.attrs if key == name), None)
@@ -99,26 +91,34 @@ class Node:
 
 
 class _TreeBuilder(HTMLParser):
+    """Builds the tree of the sanitizer's well-formed output. Tags nested deeper than MAX_DEPTH are left out
+    (their text stays): no writing needs them, and every pass here recurses through the tree."""
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.root = Node(ROOT)
         self.open = self.root
+        self.kept: list[bool] = []  # for each open tag, whether it is in the tree
 
     def handle_starttag(self, tag, attrs):
-        node = Node(tag, [(key, value or "") for key, value in attrs])
-        self.open.append(node)
-        if tag not in _VOID:
+        if tag in _VOID:
+            self.handle_startendtag(tag, attrs)
+            return
+        keep = len(self.kept) < MAX_DEPTH
+        self.kept.append(keep)
+        if keep:
+            node = Node(tag, [(key, value or "") for key, value in attrs])
+            self.open.append(node)
             self.open = node
 
     def handle_startendtag(self, tag, attrs):
         self.open.append(Node(tag, [(key, value or "") for key, value in attrs]))
 
     def handle_endtag(self, tag):
-        node = self.open
-        while node.name != ROOT and node.name != tag:
-            node = node.parent
-        if node.name == tag:
-            self.open = node.parent
+        if tag in _VOID or not self.kept:
+            return
+        if self.kept.pop():
+            self.open = self.open.parent
 
     def handle_data(self, data):
         self.open.append(Node(TEXT, text=data))
@@ -131,13 +131,14 @@ def parse(html: str) -> Node:
     return builder.root
 
 
-def _walk(node: Node):
-    """`node` and everything under it, except inside tags whose content is laid out already."""
-    yield node
-    if node.name in _SKIP:
+def _laid_out(node: Node):
+    """`node` and the elements under it whose children are laid out: not inside tags that shape their own
+    text (paragraphs, lists, `pre`), nor those tags themselves."""
+    if node.name == TEXT or node.name in _SKIP:
         return
-    for child in list(node.children):
-        yield from _walk(child)
+    yield node
+    for child in node.children:
+        yield from _laid_out(child)
 
 
 def _in_paragraph(node: Node) -> bool:
@@ -150,115 +151,184 @@ def _in_paragraph(node: Node) -> bool:
 
 
 def _strip_source_whitespace(root: Node) -> None:
-    for node in list(_walk(root)):
-        if node.name != TEXT or node.parent is None:
-            continue
-        before, after = node.sibling(-1), node.sibling(1)
-        if (before.name if before else node.parent.name) in _STRIP_WHITESPACE_AROUND:
-            node.text = node.text.lstrip(_SPACE)
-        if (after.name if after else node.parent.name) in _STRIP_WHITESPACE_AROUND:
-            node.text = node.text.rstrip(_SPACE)
-        if not node.text:
-            node.detach()
+    for parent in list(_laid_out(root)):
+        children = parent.children
+        kept: list[Node] = []
+        for index, node in enumerate(children):
+            if node.name == TEXT:
+                before = kept[-1].name if kept else parent.name
+                after = children[index + 1].name if index + 1 < len(children) else parent.name
+                if before in _STRIP_WHITESPACE_AROUND:
+                    node.text = node.text.lstrip(_SPACE)
+                if after in _STRIP_WHITESPACE_AROUND:
+                    node.text = node.text.rstrip(_SPACE)
+                if not node.text:
+                    continue
+            kept.append(node)
+        parent.set_children(kept)
 
 
 def _split_text_at_newlines(root: Node) -> None:
-    for node in list(_walk(root)):
-        if node.name != TEXT:
-            continue
-        pieces = _NEWLINES.split(node.text)
-        if len(pieces) == 1:
-            continue
-        for piece in pieces:
-            if not piece:
+    for parent in list(_laid_out(root)):
+        pieces: list[Node] = []
+        for node in parent.children:
+            parts = _NEWLINES.split(node.text) if node.name == TEXT else [node]
+            if len(parts) == 1:
+                pieces.append(node)
                 continue
-            newlines = piece.count("\n")
-            if newlines == 0:
-                node.insert_before(Node(TEXT, text=piece))
-            elif newlines == 1:
-                node.insert_before(Node("br", text="\n"))  # text: a newline after it, for readable source
-            else:
-                node.insert_before(Node(SPLIT if newlines == 2 else LONG_SPLIT))
-        node.detach()
+            for part in parts:
+                if not part:
+                    continue
+                newlines = part.count("\n")
+                if newlines == 0:
+                    pieces.append(Node(TEXT, text=part))
+                elif newlines == 1:
+                    pieces.append(Node("br", text="\n"))  # text: a newline after it, for readable source
+                else:
+                    pieces.append(Node(SPLIT if newlines == 2 else LONG_SPLIT))
+        parent.set_children(pieces)
 
 
 def _merge_line_breaks(root: Node) -> None:
     """Two <br>s in a row end a paragraph, as a blank line does; three or more leave space too."""
-    for node in list(_walk(root)):
-        if node.parent is None or node.name != "br":
-            continue
-        after, before = node.sibling(1), node.sibling(-1)
-        if (after and after.name == "br") or not (before and before.name == "br"):
-            continue
-        count = 1
-        while (before := node.sibling(-1)) is not None and before.name == "br":
-            before.detach()
-            count += 1
-        node.insert_before(Node(SPLIT if count == 2 else LONG_SPLIT))
-        node.detach()
+    for parent in list(_laid_out(root)):
+        merged: list[Node] = []
+        run: list[Node] = []
+        for node in [*parent.children, None]:
+            if node is not None and node.name == "br":
+                run.append(node)
+                continue
+            if len(run) == 1:
+                merged.extend(run)
+            elif run:
+                merged.append(Node(SPLIT if len(run) == 2 else LONG_SPLIT))
+            run = []
+            if node is not None:
+                merged.append(node)
+        parent.set_children(merged)
 
 
 def _wrap(root: Node) -> None:
     """Put text and inline tags that are not in a paragraph into one."""
     if root.name in _SKIP or root.name == "p" or _in_paragraph(root):
         return
+    children: list[Node] = []
     run: list[Node] = []
-
-    def close_run():
+    for child in [*root.children, None]:
+        if child is not None and (child.name == TEXT or child.name in _INLINE):
+            run.append(child)
+            continue
         if run:
             paragraph = Node("p")
-            run[0].insert_before(paragraph)
-            for node in run:
-                paragraph.append(node)
-            run.clear()
-
-    for child in list(root.children):
-        if child.name == TEXT or child.name in _INLINE:
-            run.append(child)
-        else:
-            close_run()
+            paragraph.set_children(run)
+            children.append(paragraph)
+            run = []
+        if child is not None:
+            children.append(child)
             _wrap(child)
-    close_run()
+    root.set_children(children)
 
 
-def _split_parent(node: Node) -> None:
-    """Move `node` up one level, splitting its parent in two around it (attributes go to both halves)."""
-    parent = node.parent
-    if node.sibling(-1) is None:
-        parent.insert_before(node)
-        return
-    if node.sibling(1) is None:
-        parent.insert_after(node)
-        return
-    second = Node(parent.name, list(parent.attrs))
-    parent.insert_after(second)
-    for later in parent.children[parent.children.index(node) + 1 :]:
-        second.append(later)
-    parent.insert_after(node)
-
-
-def _take_out_of_paragraph(node: Node) -> None:
-    while _in_paragraph(node):
-        _split_parent(node)
-
-
-def _find(node: Node, names: frozenset[str]):
-    for child in list(node.children):
+def _find(node: Node, names: frozenset[str]) -> list[Node]:
+    """The elements under `node` named one of `names`, in document order."""
+    found = []
+    stack = list(reversed(node.children))
+    while stack:
+        child = stack.pop()
         if child.name in names:
-            yield child
-        yield from _find(child, names)
+            found.append(child)
+        if child.children:
+            stack.extend(reversed(child.children))
+    return found
+
+
+_CUT = _NOT_IN_PARAGRAPH | {SPLIT, LONG_SPLIT}
+
+
+def _path_to_paragraph(node: Node) -> list[Node] | None:
+    """The elements from `node`'s parent up to the outermost paragraph it is in, if it is in one and no
+    other cut stands between them (it moves out with that one) and the path is not too deep to copy."""
+    path, host = [], None
+    parent = node.parent
+    while parent is not None:
+        if parent.name == "p":
+            host = parent
+        path.append(parent)
+        parent = parent.parent
+    if host is None:
+        return None
+    path = path[: path.index(host) + 1]
+    if len(path) > MAX_INLINE_DEPTH or any(step.name in _CUT and step is not host for step in path):
+        return None
+    return path
+
+
+def _partition(node: Node, through: set[int], cuts: set[int]) -> list[Node]:
+    """Copies of `node` (with its attributes) holding its content between the cuts, and the cuts between
+    them: `<p><em>a<hr>b</em></p>` cut at the <hr> is `<p><em>a</em></p>`, `<hr>`, `<p><em>b</em></p>`."""
+    items: list[Node] = []
+    content: list[Node] = []
+
+    def close() -> None:
+        if content:
+            copy = Node(node.name, list(node.attrs))
+            copy.set_children(list(content))
+            items.append(copy)
+            content.clear()
+
+    for child in node.children:
+        for item in _partition(child, through, cuts) if id(child) in through else [child]:
+            if id(item) in cuts:
+                close()
+                items.append(item)
+            else:
+                content.append(item)
+    close()
+    return items
 
 
 def _unwrap(root: Node) -> None:
-    for node in list(_find(root, _NOT_IN_PARAGRAPH)):
-        _take_out_of_paragraph(node)
-    for split in list(_find(root, frozenset([SPLIT, LONG_SPLIT]))):
-        _take_out_of_paragraph(split)
-        if split.name == LONG_SPLIT:
-            spacer = Node("p")
-            spacer.append(Node(TEXT, text="\u00a0"))
-            split.insert_before(spacer)
-        split.detach()
+    """Take blocks and paragraph ends out of the paragraphs they are in, splitting those around them."""
+    copies = MAX_COPIES
+    while True:
+        through: set[int] = set()
+        cuts: set[int] = set()
+        hosts: dict[int, Node] = {}
+        for node in _find(root, _CUT):
+            path = _path_to_paragraph(node)
+            if path is None or (len(path) > 1 and copies < len(path)):
+                continue
+            if len(path) > 1:  # the paragraph and the inline tags around the cut are copied
+                copies -= len(path)
+            through.update(id(step) for step in path)
+            cuts.add(id(node))
+            hosts[id(path[-1])] = path[-1]
+        if not hosts:
+            break
+        parents = {id(host.parent): host.parent for host in hosts.values()}
+        for parent in parents.values():
+            parent.set_children(
+                [
+                    item
+                    for child in parent.children
+                    for item in (_partition(child, through, cuts) if id(child) in hosts else [child])
+                ]
+            )
+        _wrap(root)  # a block taken out of an inline tag has text of its own to put in paragraphs
+    splits = list(_find(root, frozenset([SPLIT, LONG_SPLIT])))
+    for parent in {id(split.parent): split.parent for split in splits}.values():
+        in_paragraph = parent.name == "p" or _in_paragraph(parent)
+        children: list[Node] = []
+        for node in parent.children:
+            if node.name not in (SPLIT, LONG_SPLIT):
+                children.append(node)
+            elif in_paragraph:  # too deep to split: a blank line, at least
+                children += [Node("br"), Node("br", text="\n")]
+            elif node.name == LONG_SPLIT:
+                spacer = Node("p")
+                spacer.set_children([Node(TEXT, text="\u00a0")])
+                children.append(spacer)
+        parent.set_children(children)
 
 
 def _is_blank(node: Node) -> bool:
@@ -270,9 +340,9 @@ def _is_blank(node: Node) -> bool:
 
 
 def _drop_empty_paragraphs(root: Node) -> None:
-    for node in list(_find(root, frozenset(["p"]))):
-        if _is_blank(node):
-            node.detach()
+    blank = [node for node in _find(root, frozenset(["p"])) if _is_blank(node)]
+    for parent in {id(node.parent): node.parent for node in blank}.values():
+        parent.set_children([node for node in parent.children if not (node.name == "p" and _is_blank(node))])
 
 
 def text_of(nodes: list[Node]) -> str | None:
@@ -293,6 +363,8 @@ def text_of(nodes: list[Node]) -> str | None:
 
 def is_divider(line: str) -> bool:
     """Whether `line` is only a divider mark: `* * *`, `***`, `~`, `~*~`, `-x-`, `o0o`, `+++`, `---`."""
+    if len(line) > 80:
+        return False
     mark = line.strip(_SPACE + "\u00a0")
     if not mark or len(mark) > 40 or not set(mark) <= _DIVIDER_CHARS:
         return False
@@ -308,6 +380,8 @@ def is_divider(line: str) -> bool:
 
 def is_section_number(line: str) -> bool:
     """Whether `line` only numbers a section: `i.`, `ii.`, `IV`, `2.`, `12)`."""
+    if len(line) > 20:
+        return False
     number = line.strip(_SPACE + "\u00a0")
     # "I" alone is more often the word than the number, and "xxx" under a letter is kisses, not thirty.
     if number in ("I", "i") or set(number) == {"x"}:
@@ -332,26 +406,37 @@ def _stands_alone(line: list[Node]) -> bool:
 
 def _set_apart_marked_lines(root: Node) -> None:
     """A divider or section-number line in a paragraph becomes a paragraph of its own."""
-    for paragraph in list(_find(root, frozenset(["p"]))):
+    split_up: dict[int, list[Node]] = {}
+    parents: dict[int, Node] = {}
+    for paragraph in _find(root, frozenset(["p"])):
         lines = _lines(paragraph)
-        if len(lines) < 2 or not any(_stands_alone(line) for line in lines):
+        if len(lines) < 2:
+            continue
+        alone = [_stands_alone(line) for line in lines]
+        if not any(alone):
             continue
         groups: list[list[list[Node]]] = []
-        for line in lines:
-            if _stands_alone(line) or not groups or _stands_alone(groups[-1][-1]):
+        for index, line in enumerate(lines):
+            if alone[index] or not groups or alone[index - 1]:
                 groups.append([line])
             else:
                 groups[-1].append(line)
+        pieces = []
         for group in groups:
-            piece = Node("p", list(paragraph.attrs))
+            nodes: list[Node] = []
             for number, line in enumerate(group):
                 if number:
-                    piece.append(Node("br", text="\n"))
-                for node in line:
-                    piece.append(node)
+                    nodes.append(Node("br", text="\n"))
+                nodes.extend(line)
+            piece = Node("p", list(paragraph.attrs))
+            piece.set_children(nodes)
             _trim(piece)
-            paragraph.insert_before(piece)
-        paragraph.detach()
+            if not _is_blank(piece):
+                pieces.append(piece)
+        split_up[id(paragraph)] = pieces
+        parents[id(paragraph.parent)] = paragraph.parent
+    for parent in parents.values():
+        parent.set_children([piece for child in parent.children for piece in split_up.get(id(child), [child])])
 
 
 def _trim(paragraph: Node) -> None:
@@ -361,8 +446,7 @@ def _trim(paragraph: Node) -> None:
         children[0].text = children[0].text.lstrip(_SPACE)
     if children and children[-1].name == TEXT:
         children[-1].text = children[-1].text.rstrip(_SPACE)
-    for child in [child for child in children if child.name == TEXT and not child.text]:
-        child.detach()
+    paragraph.set_children([child for child in children if child.name != TEXT or child.text])
 
 
 def _mark_section_breaks(root: Node) -> None:
@@ -393,6 +477,8 @@ def serialize(node: Node) -> str:
     attrs = "".join(f' {key}="{_escape_attribute(value)}"' for key, value in node.attrs)
     if node.name in _VOID:
         return f"<{node.name}{attrs}>" + node.text
+    if node.name == "pre" and inner.startswith("\n"):
+        inner = "\n" + inner  # a parser drops the first newline of a <pre>
     return f"<{node.name}{attrs}>{inner}</{node.name}>"
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fanfold.core.html import (
     ALLOWED_ATTRIBUTES,
@@ -311,6 +313,22 @@ def test_markdown_paragraph_rules(typed, stored):
     assert render_user_text(typed, FORMAT_MARKDOWN) == stored
 
 
+@pytest.mark.parametrize(("typed", "stored"), MARKDOWN_RULES)
+def test_laying_out_stored_markdown_again_changes_nothing(typed, stored):
+    assert render_user_text(stored, FORMAT_HTML) == stored
+
+
+MARKDOWN_PIECES = ["Text", " ", "\n", "\n\n", "*", "_", "> ", "- ", "1. ", "* * *", "---", "~*~", "i.", "2.", "#", "`",
+                   "<em>", "</em>", "<hr>", "    ", "|", "雨"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=30))
+def test_laying_out_stored_markdown_is_stable(pieces):
+    once = render_user_text("".join(pieces), FORMAT_MARKDOWN)
+    assert render_user_text(once, FORMAT_HTML) == once
+
+
 @pytest.mark.parametrize("mark", ["* * *", "***", "~", "~*~", "-x-", "o0o", "+++", "---", "xXx", "❦", "= = ="])
 @pytest.mark.parametrize("text_format", [FORMAT_HTML, FORMAT_MARKDOWN])
 def test_every_divider_is_a_centred_break_in_every_format(mark, text_format):
@@ -505,3 +523,27 @@ def test_alignment_is_one_of_four_words():
 
 def test_inline_elements_take_no_alignment():
     assert sanitize_html('<p><span align="center">x</span></p>') == "<p><span>x</span></p>"
+
+
+PIECES = ["Text", "more text", " ", "\n", "\n\n", "<em>", "</em>", "<b>", "</b>", "<p>", "</p>", "<p align='center'>",
+          "<hr>", "<br>", "<div>", "</div>", "<center>", "</center>", "<blockquote>", "</blockquote>", "* * *",
+          "~*~", "-x-", "i.", "IV", "2.", "<ul><li>", "</li></ul>", "<pre>", "</pre>", "雨", "שלום",
+          "&amp;"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_laying_out_is_stable(pieces):
+    # Stored texts are laid out again when the rules change: what the rules made, they leave alone.
+    once = render_user_text("".join(pieces), FORMAT_HTML)
+    assert render_user_text(once, FORMAT_HTML) == once
+
+
+def test_deeply_nested_tags_are_laid_out_without_failing():
+    html = render_user_text("<em>" * 3000 + "one\n\ntwo", FORMAT_HTML)
+    assert "one" in html and "two" in html
+
+
+def test_paragraph_ends_inside_many_tags_do_not_multiply_the_text():
+    typed = "<b><i><u><s><em><span>" + "x\n\n" * 50_000
+    assert len(render_user_text(typed, FORMAT_HTML)) < 5 * len(typed)
