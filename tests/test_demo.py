@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -59,6 +60,14 @@ class TestDemoArchive(TestCase):
         assert min(dates) >= today - timedelta(days=2 * 366)
         assert max(dates) - min(dates) > timedelta(days=365)
         assert max(dates) <= today
+
+    def test_a_work_in_sections_with_every_kind_of_divider(self):
+        work = Work.objects.get(title="Six Lamps")
+        text = "".join(work.chapters.values_list("content", flat=True))
+        marks = re.findall(r'<p role="separator" align="center">([^<]*)</p>', text)
+        assert sorted(marks) == sorted(["* * *", "~*~", "-x-", "o0o", "+++", "***", "~", "* * *", "~*~"])
+        assert "<hr>" in text and "<center>" in text
+        assert re.findall(r"<p>([iv]+\.)</p>", text) == ["i.", "ii.", "iii.", "iv.", "v.", "i."]
 
     def test_japanese_counts_by_character(self):
         work = Work.objects.get(language="ja")

@@ -13,8 +13,9 @@ TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezone
 class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     bio = models.TextField(blank=True, help_text="Sanitized HTML.")
-    # Whether a creator's profile links are shown under the end notes of their works.
-    show_links_on_works = models.BooleanField(default=False)
+    # Whether a creator's profile links are shown under the end notes of their works: on for new users, who
+    # add links to be found by; users from before it was the default keep what they had.
+    show_links_on_works = models.BooleanField(default=True)
 
     class Meta:
         constraints = [

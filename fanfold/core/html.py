@@ -1,9 +1,12 @@
 """The one HTML allowlist for every user HTML field, and the text formats writers may type in."""
 
 import re
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
+
+from fanfold.core.paragraphs import lay_out
 
 ALLOWED_TAGS = {
     "a", "abbr", "acronym", "address", "b", "big", "blockquote", "br", "caption", "center", "cite",
@@ -105,7 +108,7 @@ def sanitize_html(html: str) -> str:
         clean_content_tags={"script", "style", "svg", "math", "iframe", "object", "embed", "template"},
         attribute_filter=_filter_attribute,
         strip_comments=True,
-    ).strip()
+    ).strip(" \t\n\r\f\v")  # not an ideographic space opening a Chinese or Japanese text
 
 
 FORMAT_HTML = "html"
@@ -115,37 +118,43 @@ TEXT_FORMAT_CHOICES = [
     (FORMAT_MARKDOWN, "Plain text or Markdown"),
 ]
 
-_markdown = MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": False}).enable(
-    ["table", "strikethrough"]
+# Setext headings ("Text" over a line of dashes) are off: a writer's "---" under a line is a section break.
+_markdown = (
+    MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": False})
+    .enable(["table", "strikethrough"])
+    .disable("lheading")
 )
-_BLOCK_TAG = re.compile(r"<\s*(p|div|br|h[1-6]|ul|ol|table|blockquote|pre|hr|details|center)\b", re.I)
-_PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
-_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
 
 
-def _auto_paragraphs(text: str) -> str:
-    """Wrap bare text in paragraphs: a blank line starts a paragraph, a single newline is a break."""
-    paragraphs = []
-    for block in _PARAGRAPH_SPLIT.split(text.strip()):
-        lines = [line.strip() for line in block.strip().splitlines()]
-        if any(lines):
-            paragraphs.append("<p>" + "<br>\n".join(lines) + "</p>")
-    return "\n".join(paragraphs)
+def _render_markdown_rule(renderer, tokens, idx, options, env) -> str:
+    # A thematic break shows as the writer typed it ("* * *", "---"), as a section break does in rich text.
+    line = env["lines"][tokens[idx].map[0]]
+    marks = _MARKDOWN_RULE_MARKS.findall(line)  # the line may open with a quote's ">" or a list's bullet
+    return f"<p>{escape(marks[-1] if marks else '* * *', quote=False)}</p>\n"
+
+
+_MARKDOWN_RULE_MARKS = re.compile(r"[-*_](?:[ \t]*[-*_])+")
+_markdown.add_render_rule("hr", _render_markdown_rule)
+# A line of just "2." would start an empty numbered list and vanish; it numbers a section.
+_MARKDOWN_SECTION_NUMBER = re.compile(r"^( {0,3}\d{1,9})([.)])[ \t]*$", re.M)
+_OPENING_IDEOGRAPHIC_SPACE = re.compile(r"^\u3000+", re.M)
 
 
 def render_user_text(text: str, text_format: str = FORMAT_HTML) -> str:
-    """Turn what a user typed into safe HTML, in the format they chose."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    """Turn what a user typed into safe HTML, in the format they chose, with paragraphs and section breaks
+    laid out as AO3 lays them out (`core.paragraphs`)."""
+    # Stripped of ASCII spaces only: a Chinese or Japanese text may open with an ideographic space.
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip(" \t\n\f\v")
     if not text.strip():
         return ""
     if text_format == FORMAT_MARKDOWN:
-        html = _markdown.render(text)
-    elif _BLOCK_TAG.search(text):
-        html = text
+        text = _MARKDOWN_SECTION_NUMBER.sub(r"\1\\\2", text)
+        # Markdown trims paragraphs of every space, the ideographic space opening a Japanese one too.
+        text = _OPENING_IDEOGRAPHIC_SPACE.sub(lambda match: "&#x3000;" * len(match.group()), text)
+        html = _markdown.render(text, {"lines": text.split("\n")})
     else:
-        html = _auto_paragraphs(text)
-    # Paragraphs that held only removed markup ("<p><script>…</script></p>") would leave empty shells.
-    return _EMPTY_PARAGRAPH.sub("", sanitize_html(html)).strip()
+        html = text
+    return lay_out(sanitize_html(html))
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -159,9 +168,13 @@ def html_to_text(html: str) -> str:
     return html_lib.unescape(_TAG.sub(" ", html or ""))
 
 
+# Section breaks the archive marked (`core.paragraphs`): a "-x-" or "o0o" between sections is not a word.
+_SECTION_BREAK = re.compile(r'<p role="separator"[^>]*>.*?</p>', re.S)
+
+
 def word_count(html: str) -> int:
-    """Words in the text of `html`; Chinese and Japanese characters count one each."""
-    text = html_to_text(html)
+    """Words in the text of `html`; Chinese and Japanese characters count one each; section breaks none."""
+    text = html_to_text(_SECTION_BREAK.sub(" ", html or ""))
     cjk = len(_CJK.findall(text))
     rest = _CJK.sub(" ", text)
     return cjk + len(_WORD.findall(rest))

@@ -102,9 +102,31 @@ class DemoWork:
     restricted: bool = False
     draft: bool = False
     comment_permission: str = CommentPermission.REGISTERED
+    # Chapters written out in full (rich text), in place of made-up prose.
+    texts: tuple[Callable[[], str], ...] = ()
 
 
 WORKS = [
+    DemoWork(
+        ["demo"],
+        prose.SIX_LAMPS_TITLE,
+        [ORIGINAL],
+        GA,
+        NO_WARNINGS,
+        ["Gen"],
+        ("Maren", "Tobias"),
+        "coast",
+        3,
+        relationships=["Maren Holt & Tobias Wren"],
+        characters=["Maren Holt", "Tobias Wren"],
+        freeforms=["Lighthouses", "Non-Linear Narrative", "Vignettes"],
+        summary="Six lamps, one winter, and the order the keepers lit them in.",
+        notes="Each section is one lamp. The numbering starts over at the end on purpose.",
+        end_notes="Thank you for reading! My other lamp stories are linked from my profile.",
+        chapters=2,
+        chapter_titles=["Six Lamps", "Afterwards"],
+        texts=(prose.six_lamps, prose.more_lamps),
+    ),
     DemoWork(
         ["demo"],
         "The Lamp at Gull Point",
@@ -522,7 +544,10 @@ def _pseud(spec: str, pseuds: dict[tuple[str, str], Pseud]) -> Pseud:
 
 
 def _chapter_fields(rng: random.Random, work: DemoWork, number: int, published_on) -> ChapterFields:
-    if work.letters:
+    if work.texts:
+        content = work.texts[number - 1]()
+        text_format = FORMAT_HTML
+    elif work.letters:
         sender, recipient = work.cast if number % 2 else work.cast[::-1]
         content = prose.letter(rng, sender=sender, recipient=recipient, setting=work.setting)
         text_format = FORMAT_HTML

@@ -200,3 +200,71 @@ def letter(rng: random.Random, *, sender: str, recipient: str, setting: str) -> 
     """An HTML letter inside a blockquote, for epistolary works."""
     body = "".join(f"<p>{paragraph(rng, (sender, recipient), setting)}</p>" for _ in range(rng.randint(3, 4)))
     return f"<blockquote><p><em>My dear {recipient},</em></p>{body}<p>Yours, as ever,<br>{sender}</p></blockquote>"
+
+
+# A one-shot in six sections, headed i. to v. and then i. again, typed as writers type into the rich text
+# box: paragraphs by blank lines, a few tags, and a different divider after each section. The demo archive
+# shows it, and the browser tests post it through the real form.
+_SIX_LAMPS = (
+    (
+        "i.",
+        "The first lamp was Maren's, and she lit it <em>badly</em>: too much wick, too little patience, "
+        "a smear of soot up the glass that Tobias pretended not to see.",
+        '"It will burn," she said.\n"It will smoke," he said, and it did, and it burned anyway.',
+    ),
+    (
+        "ii.",
+        "The second lamp hung in the boathouse, where nobody needed it. They lit it every night because "
+        "the logbook said to, and <strong>the logbook was never wrong</strong> about anything that mattered.",
+        "Some nights the fog came in so thick the light only reached the door.",
+    ),
+    (
+        "iii.",
+        "The third was a torch, and it does not count, Tobias said.",
+        "<p>Maren counted it. She counted everything that winter: the oil, the matches, the days to the "
+        "supply boat, the words he did not say.</p>",
+    ),
+    (
+        "iv.",
+        "The fourth lamp went out.",
+        "They found it at dawn, cold in the lamp room, and neither of them said the word <em>storm</em> "
+        "until the kettle had boiled twice.",
+    ),
+    (
+        "v.",
+        "The fifth lamp was the one the ships saw. It is the one the almanac lists, with its height and its "
+        "range and its character: <q>one white flash every ten seconds</q>.",
+        "The almanac does not say who trims it.",
+    ),
+    (
+        "i.",
+        "Begin again, then. A new keeper, an old lamp, a chipped teacup on the sill.",
+        "The first lamp is Tobias's this time, and he lights it well, and Maren says nothing at all about the soot.",
+    ),
+)
+# One of each kind writers use, in the order the browser tests expect them.
+SIX_LAMPS_BREAKS = ("* * *", "<hr>", "~*~", "-x-", "o0o", "+++")
+SIX_LAMPS_TITLE = "Six Lamps"
+
+
+def six_lamps() -> str:
+    """The six sections of "Six Lamps", each followed by a divider, as rich text (HTML)."""
+    parts = []
+    for (number, *paragraphs), divider in zip(_SIX_LAMPS, SIX_LAMPS_BREAKS, strict=True):
+        parts.append("\n\n".join([number, *paragraphs, divider]))
+    return "\n\n".join(parts)
+
+
+def more_lamps() -> str:
+    """A second chapter with the other dividers: "***", "~", and centred in the writer's own markup."""
+    return (
+        "Afterwards, the lamps kept their own count.\n\n***\n\n"
+        "Maren wrote the first winter down, and then stopped, because it was finished.\n\n~\n\n"
+        "Tobias wrote the second one down, and then kept going.\n\n"
+        '<p align="center">* * *</p>\n\n'
+        "Neither of them wrote about the fourth lamp. Some things are easier to carry between two, and "
+        "easier still when nobody has to read them back.\n\n"
+        "<center>~*~</center>\n\n"
+        "The almanac, as ever, says nothing. It lists the light, its height and its range, and leaves the "
+        "keepers out, which is how the keepers like it."
+    )

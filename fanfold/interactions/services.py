@@ -27,7 +27,7 @@ from fanfold.core.writebehind import WriteBehind
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
 from fanfold.interactions.selectors import comment_refusal, kudos_refusal, reply_refusal
 from fanfold.interactions.visitors import visitor_key
-from fanfold.works.models import Chapter, Work
+from fanfold.works.models import COUNTED_CHAPTERS, Chapter, Work
 
 logger = logging.getLogger(__name__)
 
@@ -468,7 +468,7 @@ def _counts(**work_range) -> dict[int, dict[str, int]]:
     add("comment_count", grouped(Comment.objects.filter(COUNTED_COMMENTS), n=Count("id")))
     add("hit_count", grouped(Hit.objects.all(), n=Count("id")))
     for work_id, chapters, words in grouped(
-        Chapter.objects.filter(posted=True), chapters=Count("id"), words=Sum("word_count")
+        Chapter.objects.filter(COUNTED_CHAPTERS), chapters=Count("id"), words=Sum("word_count")
     ):
         add("chapter_count", [(work_id, chapters)])
         add("word_count", [(work_id, words)])

@@ -100,3 +100,9 @@ def fandom_unwrangled_tags(*, fandom: Tag) -> list[Tag]:
 def tags_with_suggestions(tags: list[Tag]) -> list[dict]:
     """Each tag with the canonical tag it most likely belongs to (or None)."""
     return [{"tag": tag, "suggestion": tag_suggest_canonical(tag=tag)} for tag in tags]
+
+
+def user_can_wrangle(user) -> bool:
+    """Tag wranglers (the `wrangle_tags` permission) and staff: they, and only they, see and change how tags
+    are wrangled."""
+    return user.is_authenticated and (user.is_staff or user.has_perm("tags.wrangle_tags"))

@@ -43,8 +43,7 @@ class WranglerRequiredMixin(UserPassesTestMixin):
     """Tag wranglers and staff only; a guest is sent to log in, anyone else gets a 403 page."""
 
     def test_func(self):
-        user = self.request.user
-        return user.is_authenticated and (user.is_staff or user.has_perm("tags.wrangle_tags"))
+        return selectors.user_can_wrangle(self.request.user)
 
 
 def _redirect_back(request, tag: Tag):

@@ -78,7 +78,10 @@ class ChapterForm(forms.Form):
         MAX_CHAPTER_TEXT,
         required=True,
         rows=18,
-        help_text=f"At most {MAX_CHAPTER_TEXT:,} characters. A line with only “* * *” or a <hr> is a section break.",
+        help_text=(
+            f"At most {MAX_CHAPTER_TEXT:,} characters. A blank line starts a new paragraph, with or without HTML. "
+            "A line with only a divider such as “* * *”, “~*~” or “-x-”, or a <hr>, is a section break."
+        ),
     )
     text_format = forms.ChoiceField(
         label="Text format", choices=TEXT_FORMAT_CHOICES, initial=FORMAT_HTML, widget=forms.RadioSelect

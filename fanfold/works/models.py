@@ -33,6 +33,10 @@ LANGUAGE_CHOICES = [
 LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
 
 
+# Languages written right to left: their works' text is laid out that way whatever its first letter is.
+RIGHT_TO_LEFT_LANGUAGES = frozenset(["ar", "he"])
+
+
 class CommentPermission(models.TextChoices):
     EVERYONE = "everyone", "Everyone, including guests"
     REGISTERED = "registered", "Only signed-in users"
@@ -41,8 +45,11 @@ class CommentPermission(models.TextChoices):
 
 # Kept by atomic increments from the rows readers leave (kudos, comments, hits, bookmarks).
 COUNTER_FIELDS = ("kudos_count", "comment_count", "hit_count", "bookmark_count")
-# Recounted from the posted chapters, under a lock on the work's row.
+# Recounted from the chapters COUNTED_CHAPTERS picks, under a lock on the work's row.
 TOTAL_FIELDS = ("word_count", "chapter_count")
+# A posted work's totals count its posted chapters; a draft's count all of them, as it will be once posted
+# (its preview and the drafts list show them).
+COUNTED_CHAPTERS = models.Q(posted=True) | models.Q(work__posted=False)
 
 
 BLURB_COLUMNS = (
@@ -204,6 +211,10 @@ class Work(models.Model):
     def is_adult(self) -> bool:
         rating = self.rating
         return rating is None or rating.name in ADULT_RATINGS
+
+    @property
+    def text_direction(self) -> str:
+        return "rtl" if self.language in RIGHT_TO_LEFT_LANGUAGES else "ltr"
 
     @property
     def chapters_display(self) -> str:

@@ -14,7 +14,7 @@ from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.interactions.services import COUNTED_COMMENTS
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanfold.tags.services import tag_find_or_create, tag_name_errors, tags_delete_orphaned
-from fanfold.works.models import Chapter, CommentPermission, Creatorship, Work
+from fanfold.works.models import COUNTED_CHAPTERS, Chapter, CommentPermission, Creatorship, Work
 from fanfold.works.related import related_works_announce
 
 MAX_TITLE = 255
@@ -234,14 +234,14 @@ def _lock(work: Work) -> None:
 
 
 def work_recount(*, work: Work) -> Work:
-    """Bring the work's totals in line with its posted chapters.
+    """Bring the work's totals in line with its chapters (`COUNTED_CHAPTERS`).
 
     The work's row is locked before the chapters are counted, so two edits of one work's chapters at once
     recount one after the other and the second sees the first's chapters (PostgreSQL; SQLite has one
     writer at a time anyway).
     """
     expected = Work.objects.locked().filter(pk=work.pk).values_list("expected_chapters", flat=True).get()
-    totals = work.chapters.filter(posted=True).aggregate(words=Sum("word_count"), chapters=Count("id"))
+    totals = work.chapters.filter(COUNTED_CHAPTERS).aggregate(words=Sum("word_count"), chapters=Count("id"))
     work.word_count = totals["words"] or 0
     work.chapter_count = totals["chapters"]
     work.expected_chapters = expected
@@ -436,3 +436,48 @@ def chapters_reorder(*, work: Work, chapter_ids: list[int]) -> None:
     for position, chapter_id in enumerate(chapter_ids, start=1):
         Chapter.objects.filter(pk=chapter_id, work=work).update(position=position)
     record_work_change(work.pk)
+
+
+_LAID_OUT_WORK_FIELDS = ("summary", "notes", "end_notes")
+_LAID_OUT_CHAPTER_FIELDS = ("summary", "notes", "end_notes", "content")
+
+
+def stored_texts_lay_out(*, work_model=Work, chapter_model=Chapter, batch: int = 500) -> int:
+    """Lay out every stored work and chapter text again by today's paragraph and section-break rules
+    (`core.paragraphs`), so works posted under older rules read as their writers wrote them; then recount
+    the chapters' words and the works' totals (drafts' too). Returns how many works and chapters changed.
+
+    What writers typed is not kept, only its sanitized HTML; laying that out again is safe because the rules
+    change nothing in text they laid out themselves. The models are parameters so that a migration can pass
+    its own historical ones.
+    """
+    changed = 0
+    recount: set[int] = set(work_model.objects.filter(posted=False).values_list("pk", flat=True))
+    tables = ((work_model, _LAID_OUT_WORK_FIELDS, ()), (chapter_model, _LAID_OUT_CHAPTER_FIELDS, ("work_id",)))
+    for model, fields, extra in tables:
+        last = 0
+        while rows := list(model.objects.filter(pk__gt=last).order_by("pk").values("pk", *fields, *extra)[:batch]):
+            last = rows[-1]["pk"]
+            for row in rows:
+                update = {
+                    field: laid_out
+                    for field in fields
+                    if (laid_out := render_user_text(row[field], FORMAT_HTML)) != row[field]
+                }
+                if not update:
+                    continue
+                if "content" in update:
+                    update["word_count"] = word_count(update["content"])
+                    recount.add(row["work_id"])
+                model.objects.filter(pk=row["pk"]).update(**update)
+                changed += 1
+    counted = chapter_model.objects.filter(COUNTED_CHAPTERS)
+    for work_id in sorted(recount):
+        totals = counted.filter(work_id=work_id).aggregate(words=Sum("word_count"), chapters=Count("id"))
+        expected = work_model.objects.filter(pk=work_id).values_list("expected_chapters", flat=True).first()
+        work_model.objects.filter(pk=work_id).update(
+            word_count=totals["words"] or 0,
+            chapter_count=totals["chapters"],
+            complete=expected is not None and totals["chapters"] >= expected,
+        )
+    return changed

@@ -203,10 +203,9 @@ class WorkCreateView(LoginRequiredMixin, View):
             except DatabaseError:
                 _not_saved(form)
             else:
+                # A draft's preview says what it is in its own banner: one banner, not two.
                 if post:
                     messages.success(request, "Work was successfully posted.")
-                else:
-                    messages.success(request, "Draft saved. This is a preview: post it when you're ready.")
                 return redirect(work)
         return self._render(form, associations, status=400)
 
@@ -258,7 +257,8 @@ class WorkEditView(LoginRequiredMixin, View):
             except DatabaseError:
                 _not_saved(form)
             else:
-                messages.success(request, "Work was successfully updated.")
+                if work.posted:
+                    messages.success(request, "Work was successfully updated.")
                 return redirect(work)
         return self._render(form, associations, work, status=400)
 
@@ -350,9 +350,10 @@ class ChapterFormView(LoginRequiredMixin, View):
             except DatabaseError:
                 _not_saved(form)
             else:
-                messages.success(
-                    request, "Chapter was successfully posted." if chapter.posted else "Chapter saved as a draft."
-                )
+                if chapter.posted:
+                    messages.success(request, "Chapter was successfully posted.")
+                elif work.posted:  # a draft work's banner says it already
+                    messages.success(request, "Chapter saved as a draft.")
                 return redirect(chapter)
         return self._render(form, work, chapter, status=400)
 

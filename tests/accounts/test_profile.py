@@ -244,12 +244,13 @@ def test_too_long_bio_is_refused_and_kept(writer_client, writer):
 def test_another_user_cannot_edit_my_profile(reader_client, writer):
     assert reader_client.get(edit_url("writer")).status_code == 403
 
-    response = reader_client.post(edit_url("writer"), edit_data(bio="pwned", show_links_on_works=True))
+    # New users show their links by default; the other user tries to turn that off.
+    response = reader_client.post(edit_url("writer"), edit_data(bio="pwned", show_links_on_works=False))
 
     assert response.status_code == 403
     writer.refresh_from_db()
     assert writer.bio == ""
-    assert writer.show_links_on_works is False
+    assert writer.show_links_on_works is True
 
 
 @pytest.mark.django_db

@@ -1,10 +1,13 @@
 """The one sanitizer every user HTML field goes through, the two text formats, and word counts."""
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fanfold.core.html import (
     ALLOWED_ATTRIBUTES,
@@ -177,16 +180,6 @@ def test_markdown_makes_paragraphs_and_line_breaks():
     assert html == "<p>First paragraph.</p>\n<p>Second paragraph,<br>\nsecond line.</p>"
 
 
-def test_markdown_section_break_is_a_rule():
-    html = render_user_text("Part one.\n\n* * *\n\nPart two.", FORMAT_MARKDOWN)
-    assert html == "<p>Part one.</p>\n<hr>\n<p>Part two.</p>"
-
-
-def test_markdown_roman_numeral_heading_stays_its_own_paragraph():
-    html = render_user_text("i.\n\nThe first part.\n\n* * *\n\nii.\n\nThe second part.", FORMAT_MARKDOWN)
-    assert html == "<p>i.</p>\n<p>The first part.</p>\n<hr>\n<p>ii.</p>\n<p>The second part.</p>"
-
-
 def test_markdown_emphasis_and_links():
     html = render_user_text("Some *emphasis* and [a link](https://example.org/).", FORMAT_MARKDOWN)
     assert html == '<p>Some <em>emphasis</em> and <a href="https://example.org/" rel="nofollow">a link</a>.</p>'
@@ -202,14 +195,156 @@ def test_markdown_cannot_smuggle_script_through_raw_html_or_links():
     assert "onerror" not in html
 
 
-def test_html_without_block_tags_gets_paragraphs_and_breaks():
-    html = render_user_text("First <em>paragraph</em>.\n\nSecond,\nwith a break.", FORMAT_HTML)
-    assert html == "<p>First <em>paragraph</em>.</p>\n<p>Second,<br>\nwith a break.</p>"
+# Paragraphs and section breaks, as AO3 lays them out ----------------------------------------------------
+
+BREAK = '<p role="separator" align="center">{}</p>'
+
+# (what the writer typed, what is stored), in the default "Rich text (HTML)" format.
+PARAGRAPH_RULES = [
+    # plain text: a blank line is a paragraph, a single newline a line break, three newlines a spacer
+    ("some text", "<p>some text</p>"),
+    ("some\ntext", "<p>some<br>\ntext</p>"),
+    ("some\n\ntext", "<p>some</p>\n<p>text</p>"),
+    ("some\n  \n\t\ntext", "<p>some</p>\n<p>&nbsp;</p>\n<p>text</p>"),
+    ("some\n\n\ntext", "<p>some</p>\n<p>&nbsp;</p>\n<p>text</p>"),
+    ("First.\r\n\r\nSecond.", "<p>First.</p>\n<p>Second.</p>"),
+    # inline HTML changes none of that, and is carried across the paragraphs it spans
+    ("First <em>paragraph</em>.\n\nSecond,\nwith a break.",
+     "<p>First <em>paragraph</em>.</p>\n<p>Second,<br>\nwith a break.</p>"),
+    ("have <em>some\n\ntext</em> yay", "<p>have <em>some</em></p>\n<p><em>text</em> yay</p>"),
+    ("<span class='letter'>some\n\ntext</span>",
+     '<p><span class="letter">some</span></p>\n<p><span class="letter">text</span></p>'),
+    ("<b>hey</b> <i>ho</i>", "<p><b>hey</b> <i>ho</i></p>"),
+    ("some<br><br>text", "<p>some</p>\n<p>text</p>"),
+    ("some<br/><br/><br/>text", "<p>some</p>\n<p>&nbsp;</p>\n<p>text</p>"),
+    # nor does block HTML: one <hr> no longer merges every paragraph of a chapter
+    ("One.\n\nTwo.\n<hr>\nThree.\n\nFour.", "<p>One.</p>\n<p>Two.</p>\n<hr>\n<p>Three.</p>\n<p>Four.</p>"),
+    ("boom\n\n<p>da</p>\n\nyadda", "<p>boom</p>\n<p>da</p>\n<p>yadda</p>"),
+    ("A<p>B</p><p>C</p>", "<p>A</p>\n<p>B</p>\n<p>C</p>"),
+    ("<p>One.</p>\n<blockquote><p>Two.</p></blockquote>", "<p>One.</p>\n<blockquote><p>Two.</p></blockquote>"),
+    ("<blockquote>some\n\ntext</blockquote>", "<blockquote><p>some</p><p>text</p></blockquote>"),
+    ("<div class='letter'>Dear J,\n\nYours,\nM</div>", '<div class="letter"><p>Dear J,</p><p>Yours,<br>\nM</p></div>'),
+    ("<i><p>foo</p><p>bar</p></i>", "<p>foo</p>\n<p>bar</p>"),
+    # text inside tags that shape it already is left as written; block elements are not put in paragraphs
+    ("<p>some<br/>\n<br/>text</p>", "<p>some<br>\n<br>text</p>"),
+    ("<h2>A\nB</h2>", "<h2>A\nB</h2>"),
+    ("<pre>one\n\ntwo</pre>", "<pre>one\n\ntwo</pre>"),
+    ("<ul>\n<li>one</li>\n<li>two</li>\n</ul>", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+    ("<table><tr><td>A\n\nB</td></tr></table>", "<table><tbody><tr><td>A\n\nB</td></tr></tbody></table>"),
+    # centring, the writer's way
+    ('<p align="center">The End</p>', '<p align="center">The End</p>'),
+    ("<center>The End</center>", "<center><p>The End</p></center>"),
+    ('<p class="center">The End</p>', '<p class="center">The End</p>'),
+    # section breaks: a line of only a divider mark, or <hr>
+    ("One.\n\n* * *\n\nTwo.", f"<p>One.</p>\n{BREAK.format('* * *')}\n<p>Two.</p>"),
+    ("One.\n***\nTwo.", f"<p>One.</p>\n{BREAK.format('***')}\n<p>Two.</p>"),
+    ("One.\n~\nTwo.", f"<p>One.</p>\n{BREAK.format('~')}\n<p>Two.</p>"),
+    ("One.\n\n~*~\n\nTwo.", f"<p>One.</p>\n{BREAK.format('~*~')}\n<p>Two.</p>"),
+    ("One.\n\n-x-\n\nTwo.", f"<p>One.</p>\n{BREAK.format('-x-')}\n<p>Two.</p>"),
+    ("One.\n\no0o\n\nTwo.", f"<p>One.</p>\n{BREAK.format('o0o')}\n<p>Two.</p>"),
+    ("One.\n\n+++\n\nTwo.", f"<p>One.</p>\n{BREAK.format('+++')}\n<p>Two.</p>"),
+    ("One.\n\n---\n\nTwo.", f"<p>One.</p>\n{BREAK.format('---')}\n<p>Two.</p>"),
+    ("One.\n\n<b>* * *</b>\n\nTwo.", '<p>One.</p>\n<p role="separator" align="center"><b>* * *</b></p>\n<p>Two.</p>'),
+    ('<p align="center">* * *</p>', '<p role="separator" align="center">* * *</p>'),
+    ('<p align="right">~</p>', '<p role="separator" align="right">~</p>'),
+    ("<center>~*~</center>", f"<center>{BREAK.format('~*~')}</center>"),
+    ('<p class="scene-break">***</p>', '<p role="separator" class="scene-break" align="center">***</p>'),
+    ("One.\n<hr>\nTwo.", "<p>One.</p>\n<hr>\n<p>Two.</p>"),
+    # section numbers stay the writer's own text, in a paragraph of their own
+    ("i.\n\nThe first part.", "<p>i.</p>\n<p>The first part.</p>"),
+    ("i.\nThe first part.", "<p>i.</p>\n<p>The first part.</p>"),
+    ("The end of one.\nii.\nThe start of two.", "<p>The end of one.</p>\n<p>ii.</p>\n<p>The start of two.</p>"),
+    ("IV\nFour.", "<p>IV</p>\n<p>Four.</p>"),
+    ("2.\nTwo.", "<p>2.</p>\n<p>Two.</p>"),
+    ("<b>v.</b>\nFive.", "<p><b>v.</b></p>\n<p>Five.</p>"),
+    # ...but ordinary short lines stay lines
+    ("And then\nI\nwent.", "<p>And then<br>\nI<br>\nwent.</p>"),
+    ("Love,\nMary\nxxx", "<p>Love,<br>\nMary<br>\nxxx</p>"),
+    ('"Well?"\n...\n"Fine."', '<p>"Well?"<br>\n...<br>\n"Fine."</p>'),
+    ("—\nShe stopped.", "<p>—<br>\nShe stopped.</p>"),
+    # Chinese and Japanese: the ideographic space that opens a paragraph is the writer's, not layout
+    ("\u3000雨の駅で。\n\u3000次の行。\n\n\u3000二段落目。",
+     "<p>\u3000雨の駅で。<br>\n\u3000次の行。</p>\n<p>\u3000二段落目。</p>"),
+    ("他说：“好。”\n\n* * *\n\n第二部分。", f"<p>他说：“好。”</p>\n{BREAK.format('* * *')}\n<p>第二部分。</p>"),
+    # right-to-left text
+    ("שלום עולם\nשורה שנייה\n\nمرحبا بالعالم", "<p>שלום עולם<br>\nשורה שנייה</p>\n<p>مرحبا بالعالم</p>"),
+    ('<p dir="rtl">مرحبا</p>\n\n~*~\n\n<p dir="rtl">وداعا</p>',
+     f'<p dir="rtl">مرحبا</p>\n{BREAK.format("~*~")}\n<p dir="rtl">وداعا</p>'),
+    ("&lt;3 &amp; &gt;", "<p>&lt;3 &amp; &gt;</p>"),
+]  # fmt: skip
 
 
-def test_html_with_block_tags_is_kept_as_written():
-    html = render_user_text("<p>One.</p>\n<blockquote><p>Two.</p></blockquote>", FORMAT_HTML)
-    assert html == "<p>One.</p>\n<blockquote><p>Two.</p></blockquote>"
+@pytest.mark.parametrize(("typed", "stored"), PARAGRAPH_RULES)
+def test_paragraph_rules(typed, stored):
+    assert render_user_text(typed, FORMAT_HTML) == stored
+
+
+@pytest.mark.parametrize(("typed", "stored"), PARAGRAPH_RULES)
+def test_laying_out_stored_text_again_changes_nothing(typed, stored):
+    # Stored chapters are re-rendered from their stored HTML (`works.services.chapters_rerender`).
+    assert render_user_text(stored, FORMAT_HTML) == stored
+
+
+MARKDOWN_RULES = [
+    ("First paragraph.\n\nSecond paragraph,\nsecond line.",
+     "<p>First paragraph.</p>\n<p>Second paragraph,<br>\nsecond line.</p>"),
+    # a thematic break shows as the mark the writer typed, centred, as in rich text
+    ("One.\n\n* * *\n\nTwo.", f"<p>One.</p>\n{BREAK.format('* * *')}\n<p>Two.</p>"),
+    ("One.\n\n***\n\nTwo.", f"<p>One.</p>\n{BREAK.format('***')}\n<p>Two.</p>"),
+    ("One.\n---\nTwo.", f"<p>One.</p>\n{BREAK.format('---')}\n<p>Two.</p>"),
+    ("> One.\n>\n> * * *", f"<blockquote><p>One.</p>{BREAK.format('* * *')}</blockquote>"),
+    ("One.\n\n~*~\n\nTwo.", f"<p>One.</p>\n{BREAK.format('~*~')}\n<p>Two.</p>"),
+    ("One.\n-x-\nTwo.", f"<p>One.</p>\n{BREAK.format('-x-')}\n<p>Two.</p>"),
+    ("One.\n\no0o\n\n+++\n\n~", "<p>One.</p>\n" + "\n".join(BREAK.format(mark) for mark in ("o0o", "+++", "~"))),
+    ("One.\n\n<hr>\n\nTwo.", "<p>One.</p>\n<hr>\n<p>Two.</p>"),
+    # section numbers: never an empty list, never swallowed
+    ("i.\n\nThe first part.\n\n* * *\n\nii.\n\nThe second part.",
+     f"<p>i.</p>\n<p>The first part.</p>\n{BREAK.format('* * *')}\n<p>ii.</p>\n<p>The second part.</p>"),
+    ("2.\n\nTwo.\n\n3)\nThree.", "<p>2.</p>\n<p>Two.</p>\n<p>3)</p>\n<p>Three.</p>"),
+    ("IV\n\nFour.", "<p>IV</p>\n<p>Four.</p>"),
+    ("1. a list\n2. stays a list", "<ol>\n<li>a list</li>\n<li>stays a list</li>\n</ol>"),
+    ("\u3000雨の駅で。\n\n~*~\n\n\u3000二。", f"<p>\u3000雨の駅で。</p>\n{BREAK.format('~*~')}\n<p>\u3000二。</p>"),
+    ("שלום\n\n* * *\n\nمرحبا", f"<p>שלום</p>\n{BREAK.format('* * *')}\n<p>مرحبا</p>"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("typed", "stored"), MARKDOWN_RULES)
+def test_markdown_paragraph_rules(typed, stored):
+    assert render_user_text(typed, FORMAT_MARKDOWN) == stored
+
+
+@pytest.mark.parametrize(("typed", "stored"), MARKDOWN_RULES)
+def test_laying_out_stored_markdown_again_changes_nothing(typed, stored):
+    assert render_user_text(stored, FORMAT_HTML) == stored
+
+
+MARKDOWN_PIECES = ["Text", " ", "\n", "\n\n", "*", "_", "> ", "- ", "1. ", "* * *", "---", "~*~", "i.", "2.", "#", "`",
+                   "<em>", "</em>", "<hr>", "    ", "|", "雨"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=30))
+def test_laying_out_stored_markdown_is_stable(pieces):
+    once = render_user_text("".join(pieces), FORMAT_MARKDOWN)
+    assert render_user_text(once, FORMAT_HTML) == once
+
+
+@pytest.mark.parametrize("mark", ["* * *", "***", "~", "~*~", "-x-", "o0o", "+++", "---", "xXx", "❦", "= = ="])
+@pytest.mark.parametrize("text_format", [FORMAT_HTML, FORMAT_MARKDOWN])
+def test_every_divider_is_a_centred_break_in_every_format(mark, text_format):
+    html = render_user_text(f"Before.\n\n{mark}\n\nAfter.", text_format)
+    assert html == f"<p>Before.</p>\n{BREAK.format(escape(mark, quote=False))}\n<p>After.</p>"
+
+
+def test_section_breaks_and_numbers_are_not_words_but_numbers_are():
+    html = render_user_text("i.\nOne two.\n\n-x-\n\nii.\nThree.\n\no0o", FORMAT_HTML)
+    assert word_count(html) == 5
+
+
+def test_a_writer_cannot_mark_text_as_a_break_or_hide_it():
+    # `role` is the archive's to set: a writer's own is removed, and text is not hidden behind it.
+    html = render_user_text('<p role="separator">Not a break.</p><p role="alert">Nor this.</p>', FORMAT_HTML)
+    assert html == "<p>Not a break.</p>\n<p>Nor this.</p>"
 
 
 def test_windows_line_endings_are_paragraphs_too():
@@ -388,3 +523,27 @@ def test_alignment_is_one_of_four_words():
 
 def test_inline_elements_take_no_alignment():
     assert sanitize_html('<p><span align="center">x</span></p>') == "<p><span>x</span></p>"
+
+
+PIECES = ["Text", "more text", " ", "\n", "\n\n", "<em>", "</em>", "<b>", "</b>", "<p>", "</p>", "<p align='center'>",
+          "<hr>", "<br>", "<div>", "</div>", "<center>", "</center>", "<blockquote>", "</blockquote>", "* * *",
+          "~*~", "-x-", "i.", "IV", "2.", "<ul><li>", "</li></ul>", "<pre>", "</pre>", "雨", "שלום",
+          "&amp;"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_laying_out_is_stable(pieces):
+    # Stored texts are laid out again when the rules change: what the rules made, they leave alone.
+    once = render_user_text("".join(pieces), FORMAT_HTML)
+    assert render_user_text(once, FORMAT_HTML) == once
+
+
+def test_deeply_nested_tags_are_laid_out_without_failing():
+    html = render_user_text("<em>" * 3000 + "one\n\ntwo", FORMAT_HTML)
+    assert "one" in html and "two" in html
+
+
+def test_paragraph_ends_inside_many_tags_do_not_multiply_the_text():
+    typed = "<b><i><u><s><em><span>" + "x\n\n" * 50_000
+    assert len(render_user_text(typed, FORMAT_HTML)) < 5 * len(typed)

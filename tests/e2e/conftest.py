@@ -97,3 +97,24 @@ def log_in_as(context, live_server):
         context.add_cookies([{"name": session.key, "value": session.value, "url": live_server.url}])
 
     return log_in
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """Where browser tests keep screenshots for people to look at: var/screenshots, or $FANFOLD_SCREENSHOTS."""
+    directory = Path(os.environ.get("FANFOLD_SCREENSHOTS") or Path(settings.VAR_DIR) / "screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture
+def screenshot(screenshot_dir):
+    """Save a full-page screenshot of `page` as `<name>.png` and print where it went."""
+
+    def take(page, name: str) -> Path:
+        path = screenshot_dir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+        return path
+
+    return take

@@ -86,7 +86,7 @@ def test_first_work_from_sign_up_to_comment_thread(browser, live_server):
         expect(text).to_contain_text(line)
     paragraphs = text.locator("p").all_inner_texts()
     assert [p for p in paragraphs if p in {"i.", "ii.", "iii.", "iv.", "v."}] == SECTION_HEADINGS
-    expect(text.locator("hr")).to_have_count(5)
+    expect(text.locator('[role="separator"]')).to_have_count(5)
     expect(reader_page.locator("#work_endnotes")).to_contain_text("Thank you for reading the heron story.")
     expect(reader_page.locator(".creator-links").get_by_role("link", name="prompts")).to_be_visible()
 

@@ -54,7 +54,7 @@ def test_writer_posts_a_one_shot_with_sections(writer_client, writer, form_data)
     assert {t.name for t in work.relationships} == {"Sherlock Holmes/John Watson"}
     assert {t.name for t in work.freeforms} == {"Fluff", "Case Fic"}
     chapter = work.chapters.get()
-    assert "<p>ii.</p>" in chapter.content and "<hr>" in chapter.content
+    assert "<p>ii.</p>" in chapter.content and '<p role="separator" align="center">* * *</p>' in chapter.content
     page = writer_client.get(work.get_absolute_url()).content.decode()
     assert "The Adventure of the Empty Teacup" in page
     assert "After the break." in page and "Thank you for reading!" in page
