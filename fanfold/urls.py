@@ -13,6 +13,8 @@ urlpatterns = [
     path("works/", include("fanfold.works.urls")),
     path("tags/", include("fanfold.tags.urls")),
     path("", include("fanfold.interactions.urls")),
+    path("", include("fanfold.series.urls")),
+    path("", include("fanfold.readings.urls")),
 ]
 
 handler400 = "fanfold.core.views.bad_request"

@@ -197,12 +197,13 @@ class PreferenceForm(PlainLabels, forms.ModelForm):
 
     class Meta:
         model = Preference
-        fields = ["view_adult", "hide_warnings", "hide_freeform", "view_full_works", "time_zone"]
+        fields = ["view_adult", "hide_warnings", "hide_freeform", "view_full_works", "history_enabled", "time_zone"]
         labels = {
             "view_adult": "Show adult works without the warning page",
             "hide_warnings": "Hide archive warnings (show them on click)",
             "hide_freeform": "Hide additional tags (show them on click)",
             "view_full_works": "Show the entire work by default",
+            "history_enabled": "Keep a history of the works I read",
         }
 
 

@@ -79,6 +79,8 @@ class Preference(models.Model):
     hide_freeform = models.BooleanField("hide additional tags (show them on click)", default=False)
     view_full_works = models.BooleanField("show the entire work by default", default=False)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    # Off: the works a reader opens are not recorded (their Marked for Later list still works).
+    history_enabled = models.BooleanField("keep a history of the works I read", default=True)
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"

@@ -496,6 +496,7 @@ def preference_update(
     hide_freeform: bool,
     view_full_works: bool,
     time_zone: str,
+    history_enabled: bool = True,
 ) -> Preference:
     if time_zone not in zoneinfo.available_timezones():
         raise ValidationError({"time_zone": ["Please choose a time zone from the list."]})
@@ -505,6 +506,7 @@ def preference_update(
     preference.hide_freeform = hide_freeform
     preference.view_full_works = view_full_works
     preference.time_zone = time_zone
+    preference.history_enabled = history_enabled
     preference.save()
     return preference
 

@@ -17,6 +17,10 @@ from django.views.generic import TemplateView
 from fanfold.accounts.models import ProfileLink, Pseud
 from fanfold.interactions.selectors import work_feedback_context
 from fanfold.interactions.services import hit_record
+from fanfold.readings.services import reading_record
+from fanfold.series.forms import WorkSeriesForm
+from fanfold.series.selectors import work_series_places
+from fanfold.series.views import work_form_series_context, work_series_join_from_form
 from fanfold.tags.models import Tag
 from fanfold.works import services
 from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
@@ -125,6 +129,7 @@ class WorkReadView(View):
         shown = chapters if current is None else [current]
 
         hit_record(work=work, request=request)
+        marked_for_later = reading_record(work=work, user=request.user, preference=preference)
         index = chapters.index(current) if current else 0
         context = {
             "work": work,
@@ -137,6 +142,8 @@ class WorkReadView(View):
             "is_creator": work.is_created_by(request.user),
             "preference": preference,
             "creator_link_users": _creator_link_users(work),
+            "marked_for_later": marked_for_later,
+            "series_places": work_series_places(work=work, viewer=request.user),
         }
         context.update(work_feedback_context(request=request, work=work, chapter=current, chapters=chapters))
         return render(request, "works/work_detail.html", context)
@@ -181,12 +188,14 @@ class WorkCreateView(LoginRequiredMixin, View):
     template_name = "works/work_form.html"
 
     def get(self, request):
+        self.series_form = WorkSeriesForm(user=request.user)
         return self._render(WorkForm(user=request.user))
 
     def post(self, request):
         form = WorkForm(request.POST, user=request.user)
+        self.series_form = WorkSeriesForm(request.POST, user=request.user)
         post = "post" in request.POST
-        if form.is_valid():
+        if all([form.is_valid(), self.series_form.is_valid()]):
             try:
                 work = services.work_create(
                     pseuds=list(form.cleaned_data["pseuds"]),
@@ -199,6 +208,7 @@ class WorkCreateView(LoginRequiredMixin, View):
             except DatabaseError:
                 _not_saved(form)
             else:
+                work_series_join_from_form(request, self.series_form, work)
                 if post:
                     messages.success(request, "Work was successfully posted.")
                 else:
@@ -208,7 +218,10 @@ class WorkCreateView(LoginRequiredMixin, View):
 
     def _render(self, form, status=200):
         return render(
-            self.request, self.template_name, {"form": form, "heading": "Post new work", "new": True}, status=status
+            self.request,
+            self.template_name,
+            {"form": form, "heading": "Post new work", "new": True, **work_form_series_context(self.series_form)},
+            status=status,
         )
 
 
@@ -226,12 +239,14 @@ class WorkEditView(LoginRequiredMixin, View):
     def get(self, request, work_id: int):
         work, first = self._setup(request, work_id)
         form = WorkForm(user=request.user, include_text=first is not None, initial=WorkForm.initial_for(work, first))
+        self.series_form = WorkSeriesForm(user=request.user)
         return self._render(form, work)
 
     def post(self, request, work_id: int):
         work, first = self._setup(request, work_id)
         form = WorkForm(request.POST, user=request.user, include_text=first is not None)
-        if form.is_valid():
+        self.series_form = WorkSeriesForm(request.POST, user=request.user)
+        if all([form.is_valid(), self.series_form.is_valid()]):
             try:
                 services.work_update(
                     work=work,
@@ -246,12 +261,14 @@ class WorkEditView(LoginRequiredMixin, View):
             except DatabaseError:
                 _not_saved(form)
             else:
+                work_series_join_from_form(request, self.series_form, work)
                 messages.success(request, "Work was successfully updated.")
                 return redirect(work)
         return self._render(form, work, status=400)
 
     def _render(self, form, work, status=200):
         context = {"form": form, "work": work, "heading": f"Edit “{work.title}”", "new": False}
+        context.update(work_form_series_context(self.series_form, work, viewer=self.request.user))
         return render(self.request, self.template_name, context, status=status)
 
 
