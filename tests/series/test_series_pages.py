@@ -14,7 +14,6 @@ from fanfold.series.services import series_remove_work
 from fanfold.tags.models import Tag
 from fanfold.works.models import Work
 from fanfold.works.services import work_delete, work_set_hidden
-from tests.conftest import client_for
 from tests.works.test_posting import work_form_data
 
 pytestmark = pytest.mark.django_db
@@ -228,7 +227,8 @@ def test_a_series_of_only_invisible_works_is_not_there(writer, make_work, make_s
     draft = make_work(writer, title="Secret Draft", post=False)
     series = make_series(writer, [restricted, draft], title="Quiet Series")
     assert client.get(series.get_absolute_url()).status_code == 404
-    assert "Quiet Series" not in client.get(reverse("series:user_series", kwargs={"username": "writer"})).content.decode()
+    listing = client.get(reverse("series:user_series", kwargs={"username": "writer"})).content.decode()
+    assert "Quiet Series" not in listing
     assert reader_client.get(series.get_absolute_url()).status_code == 200
 
     only_draft = make_series(writer, [draft], title="Draft Series")
