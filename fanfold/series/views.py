@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views import View
 
 from fanfold.accounts.selectors import user_by_username
+from fanfold.readings.selectors import marked_work_ids
 from fanfold.series import selectors, services
 from fanfold.series.forms import SeriesForm
 from fanfold.series.models import Series
@@ -35,6 +36,9 @@ class SeriesDetailView(View):
         page = selectors.series_page(series_id=series_id, viewer=request.user)
         if page is None:
             raise Http404("No such series.")
+        marked = marked_work_ids(user=request.user, work_ids=[part.work_id for part in page.parts])
+        for part in page.parts:
+            part.marked_for_later = part.work_id in marked
         return render(request, "series/series_detail.html", {"page": page, "series": page.series})
 
 

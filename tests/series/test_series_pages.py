@@ -279,3 +279,17 @@ def test_users_series_page_lists_blurbs_in_a_fixed_number_of_queries(
     series = Series.objects.get(title="S0")
     with django_assert_max_num_queries(10):
         client.get(series.get_absolute_url())
+
+
+def test_signed_in_readers_can_mark_parts_for_later_from_the_series_page(
+    writer, make_work, make_series, reader, reader_client, client
+):
+    one, two = make_work(writer, title="One"), make_work(writer, title="Two")
+    series = make_series(writer, [one, two])
+    assert "Mark for Later" not in client.get(series.get_absolute_url()).content.decode()
+    reader_client.post(
+        reverse("readings:mark_for_later", kwargs={"work_id": two.pk}), {"next": series.get_absolute_url()}
+    )
+    page = reader_client.get(series.get_absolute_url()).content.decode()
+    assert page.count("Mark for Later") == 1 and page.count("Mark as Read") == 1
+    assert page.index("Mark for Later") < page.index("Mark as Read")  # part 1 unmarked, part 2 marked
