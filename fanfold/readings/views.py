@@ -11,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from fanfold.accounts.selectors import user_by_username, user_preference
+from fanfold.core.forms import parse_id
 from fanfold.readings import selectors, services
+from fanfold.works.models import Work
 from fanfold.works.selectors import visible_works
 
 READINGS_PER_PAGE = 20
@@ -74,6 +76,8 @@ class MarkedForLaterView(ReadingListView):
 
 class HistoryDeleteView(OwnListMixin, View):
     def post(self, request, username: str, work_id: int):
+        if parse_id(work_id, Work) is None:
+            raise Http404("No such work in your history.")
         services.reading_delete(user=request.user, work_id=work_id)
         messages.success(request, "The work was deleted from your history.")
         return redirect("readings:history", username=request.user.username)

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.views import View
 
 from fanfold.accounts.selectors import user_by_username
+from fanfold.core.forms import parse_id
 from fanfold.readings.selectors import marked_work_ids
 from fanfold.series import selectors, services
 from fanfold.series.forms import SeriesForm
 from fanfold.series.models import Series
 from fanfold.works.forms import add_service_errors
+from fanfold.works.models import Work
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +122,8 @@ class SeriesOrderView(LoginRequiredMixin, View):
 class SeriesRemoveWorkView(LoginRequiredMixin, View):
     def post(self, request, series_id: int, work_id: int):
         series = _own_series(request, series_id)
+        if parse_id(work_id, Work) is None:
+            raise Http404("No such work in this series.")
         title = series.title
         if services.series_remove_work(series=series, work_id=work_id):
             messages.success(request, f"The work left “{title}”, which had no other works, so the series is gone.")
