@@ -19,17 +19,16 @@ def test_reader_marks_a_work_for_later_and_reads_a_series_by_its_navigation(
 
     # The writer starts a series from the posting form.
     log_in_as(writer)
-    writer_page = page
-    writer_page.goto("/works/new/")
-    writer_page.get_by_label("Rating").select_option("General Audiences")
-    writer_page.get_by_label("No Archive Warnings Apply").check()
-    writer_page.get_by_label("Fandoms").fill("Original Work")
-    writer_page.get_by_label("Work title").fill("Lamplight, Part One")
-    writer_page.get_by_label("Work text").fill("The first lamp was lit at dusk.")
-    writer_page.get_by_label("Or create and add to a new series").fill("The Lamplighters")
-    writer_page.get_by_role("button", name="Post", exact=True).click()
-    expect(writer_page.locator(".messages")).to_contain_text("Work was successfully posted.")
-    expect(writer_page.locator(".series-nav")).to_contain_text("Part 1 of The Lamplighters")
+    page.goto("/works/new/")
+    page.get_by_label("Rating").select_option("General Audiences")
+    page.get_by_label("No Archive Warnings Apply").check()
+    page.get_by_label("Fandoms").fill("Original Work")
+    page.get_by_label("Work title").fill("Lamplight, Part One")
+    page.get_by_label("Work text").fill("The first lamp was lit at dusk.")
+    page.get_by_label("Or create and add to a new series").fill("The Lamplighters")
+    page.get_by_role("button", name="Post", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Work was successfully posted.")
+    expect(page.locator(".series-nav")).to_contain_text("Part 1 of The Lamplighters")
     context.clear_cookies()
 
     series = Series.objects.get(title="The Lamplighters")
