@@ -231,6 +231,12 @@ def test_a_series_of_only_invisible_works_is_not_there(writer, make_work, make_s
     assert "Quiet Series" not in listing
     assert reader_client.get(series.get_absolute_url()).status_code == 200
 
+    mixed = make_series(writer, [make_work(writer, title="Open Door", content="one two three"), restricted])
+    guest_listing = client.get(reverse("series:user_series", kwargs={"username": "writer"})).content.decode()
+    blurb = guest_listing.split(f'id="series_{mixed.pk}"', 1)[1].split("</li>", 1)[0]
+    assert re.search(r'<dd class="works">1</dd>', blurb) and re.search(r'<dd class="words">3</dd>', blurb)
+    assert "Members Only" not in guest_listing
+
     only_draft = make_series(writer, [draft], title="Draft Series")
     assert reader_client.get(only_draft.get_absolute_url()).status_code == 404
     listing = reader_client.get(reverse("series:user_series", kwargs={"username": "writer"})).content.decode()
