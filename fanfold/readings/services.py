@@ -1,5 +1,6 @@
 """Writes to readers' history and Marked for Later list: a visit, marking, unmarking, deleting, clearing."""
 
+import contextlib
 import logging
 
 from django.db import DatabaseError, ProgrammingError, connection, transaction
@@ -11,8 +12,8 @@ from fanfold.works.models import Work
 logger = logging.getLogger(__name__)
 
 _TABLE = Reading._meta.db_table
-# One statement per visit, in a transaction of its own: the reader's row is made or moved on, and whether the
-# work is marked for later comes back for the page's button. Works on SQLite and PostgreSQL.
+# One statement per visit, outside any other transaction: the reader's row is made or moved on, and whether
+# the work is marked for later comes back for the page's button. Works on SQLite and PostgreSQL.
 _VISIT_SQL = (
     f"INSERT INTO {_TABLE} (user_id, work_id, visit_count, last_visited_at, marked_for_later) "  # noqa: S608
     "VALUES (%s, %s, 1, %s, %s) "
@@ -36,11 +37,12 @@ def reading_record(*, work: Work, user, preference=None) -> bool:
         if not history_enabled or not work.posted or work.is_created_by(user):
             return Reading.objects.filter(user=user, work=work, marked_for_later=True).exists()
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # A history line is not worth waiting for the disk: the reader is not kept waiting for the
-                # commit to be flushed (about 4 ms, a tenth of the page). A crash may lose the last moment's
-                # visits, never the database's consistency.
+        # On PostgreSQL a history line is not worth waiting for the disk: the reader is not kept waiting while
+        # the commit is flushed (about 4 ms, a tenth of a page). A crash may lose the last moment's visits,
+        # never the database's consistency. SQLite (WAL, synchronous=NORMAL) does not wait for it anyway.
+        postgres = connection.vendor == "postgresql"
+        with transaction.atomic() if postgres else contextlib.nullcontext(), connection.cursor() as cursor:
+            if postgres:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
             cursor.execute(_VISIT_SQL, [user.pk, work.pk, now, False])
             row = cursor.fetchone()
