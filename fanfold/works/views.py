@@ -20,7 +20,7 @@ from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
 from fanfold.series.forms import WorkSeriesForm
 from fanfold.series.selectors import work_series_places
-from fanfold.series.views import work_form_series_context, work_series_join_from_form
+from fanfold.series.work_form import work_form_series_context, work_series_join_from_form
 from fanfold.tags.models import Tag
 from fanfold.works import services
 from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
