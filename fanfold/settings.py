@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "fanfold.works",
     "fanfold.interactions",
     "fanfold.discovery",
+    "fanfold.series",
+    "fanfold.readings",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("tags/", include("fanfold.tags.urls")),
     path("", include("fanfold.interactions.urls")),
     path("", include("fanfold.works.creator_urls")),
+    path("", include("fanfold.series.urls")),
+    path("", include("fanfold.readings.urls")),
 ]
 
 handler400 = "fanfold.core.views.bad_request"

@@ -156,6 +156,10 @@ ACTIONS = [
     ("reader", "accounts:excluded_tag_remove", ["excluded"]),
     ("wrangler", "tags:wrangle_accept", ["unwrangled"]),
     ("wrangler", "tags:wrangle_canonical", ["unwrangled"]),
+    ("reader", "readings:mark_for_later", ["work"]),
+    ("reader", "readings:mark_as_read", ["work"]),
+    ("reader", "readings:history_delete", ["reader", "work"]),
+    ("writer", "series:remove_work", ["series", "work"]),
 ]
 # Delete URLs: a GET asks to confirm, with a form that posts.
 CONFIRMATIONS = [
@@ -163,6 +167,8 @@ CONFIRMATIONS = [
     ("writer", "works:chapter_delete", ["work", "chapter"]),
     ("reader", "interactions:comment_delete", ["comment"]),
     ("writer", "accounts:pseud_delete", ["writer", "Quill"]),
+    ("writer", "series:delete", ["series"]),
+    ("reader", "readings:history_clear", ["reader"]),
 ]
 
 
@@ -174,6 +180,7 @@ def _url(archive, name: str, parts: list[str]) -> str:
         "pending": archive["pending"].pk,
         "excluded": archive["excluded"].pk,
         "unwrangled": archive["ids"]["tag_id"],
+        "series": archive["series"].pk,
     }
     return reverse(name, args=[values.get(part, part) for part in parts])
 

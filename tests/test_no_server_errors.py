@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from fanfold.accounts.services import preference_update
 from fanfold.interactions.models import Comment
+from fanfold.series.services import SeriesFields, series_add_work, series_create
 from fanfold.tags.models import Tag
 from fanfold.works.models import Chapter, Work
 from fanfold.works.services import ChapterFields, chapter_add
@@ -279,7 +280,10 @@ def world(make_work, make_user, writer, reader, reader_client):
     comment = Comment.objects.first()
     tag = Tag.objects.get(name="Fluff")
     fandom = Tag.objects.get(name="Original Work")
+    series = series_create(pseuds=[writer.default_pseud], fields=SeriesFields(title="Series"))
+    series_add_work(series=series, work=work)
     return {
+        "series_id": series.pk,
         "work_id": work.pk,
         "chapter_id": work.chapters.first().pk,
         "comment_id": comment.pk if comment else 1,

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from fanfold.accounts.services import LinkFields, mute_add, profile_update, pseud_create, tag_exclusion_add
 from fanfold.interactions.services import comment_create
+from fanfold.series.services import SeriesFields, series_add_work, series_create
 from fanfold.tags.models import Tag
 from fanfold.works.services import ChapterFields, chapter_add
 from tests.conftest import client_for
@@ -55,8 +56,11 @@ def build_archive(make_user, make_work) -> dict:
     tag_exclusion_add(user=reader, tag=angst)
     unwrangled = Tag.objects.get(name="slow burnnn")
     fandom = Tag.objects.get(name="Original Work")
+    series = series_create(pseuds=[writer.default_pseud], fields=SeriesFields(title="Round Trips"))
+    series_add_work(series=series, work=work)
     return {
         "users": {"writer": writer, "reader": reader, "wrangler": wrangler},
+        "series": series,
         "work": work,
         "moderated": moderated,
         "chapter": chapter,
@@ -76,6 +80,7 @@ def build_archive(make_user, make_work) -> dict:
             "name": fandom.name,
             "uidb64": "MQ",
             "token": "set-password",
+            "series_id": series.pk,
         },
     }
 

@@ -197,7 +197,7 @@ class PreferenceForm(PlainLabels, forms.ModelForm):
 
     class Meta:
         model = Preference
-        fields = ["view_adult", "hide_warnings", "hide_freeform", "view_full_works", "time_zone"]
+        fields = ["view_adult", "hide_warnings", "hide_freeform", "view_full_works", "history_enabled", "time_zone"]
         fields += ["allow_cocreator_invitations", "allow_gifts"]
         labels = {
             "view_adult": "Show adult works without the warning page",
@@ -206,6 +206,7 @@ class PreferenceForm(PlainLabels, forms.ModelForm):
             "view_full_works": "Show the entire work by default",
             "allow_cocreator_invitations": "Allow others to invite me to be a co-creator",
             "allow_gifts": "Allow others to give me works as gifts (never users I blocked)",
+            "history_enabled": "Keep a history of the works I read",
         }
 
 

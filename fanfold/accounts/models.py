@@ -83,6 +83,8 @@ class Preference(models.Model):
     # Off by default, as on AO3: nobody is asked to share credit for a work unless they said they may be.
     allow_cocreator_invitations = models.BooleanField("allow others to invite me to be a co-creator", default=False)
     allow_gifts = models.BooleanField("allow others to give me works as gifts", default=True)
+    # Off: the works a reader opens are not recorded (their Marked for Later list still works).
+    history_enabled = models.BooleanField("keep a history of the works I read", default=True)
 
     def __str__(self) -> str:
         return f"preferences of {self.user}"

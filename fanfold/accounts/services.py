@@ -502,6 +502,7 @@ def preference_update(
     time_zone: str,
     allow_cocreator_invitations: bool | None = None,
     allow_gifts: bool | None = None,
+    history_enabled: bool | None = None,
 ) -> Preference:
     """Save `user`'s preferences; a preference given as None keeps its value."""
     if time_zone not in zoneinfo.available_timezones():
@@ -516,6 +517,8 @@ def preference_update(
         preference.allow_cocreator_invitations = allow_cocreator_invitations
     if allow_gifts is not None:
         preference.allow_gifts = allow_gifts
+    if history_enabled is not None:
+        preference.history_enabled = history_enabled
     preference.save()
     return preference
 

@@ -17,6 +17,10 @@ from django.views.generic import TemplateView
 from fanfold.accounts.models import ProfileLink, Pseud
 from fanfold.interactions.selectors import work_feedback_context
 from fanfold.interactions.services import hit_record
+from fanfold.readings.services import reading_record
+from fanfold.series.forms import WorkSeriesForm
+from fanfold.series.selectors import work_series_places
+from fanfold.series.work_form import work_form_series_context, work_series_join_from_form
 from fanfold.tags.models import Tag
 from fanfold.works import services
 from fanfold.works.association_forms import AssociationsForm
@@ -119,6 +123,7 @@ class WorkReadView(View):
         shown = chapters if current is None else [current]
 
         hit_record(work=work, request=request)
+        marked_for_later = reading_record(work=work, user=request.user, preference=preference)
         index = chapters.index(current) if current else 0
         context = {
             "work": work,
@@ -131,6 +136,8 @@ class WorkReadView(View):
             "is_creator": work.is_created_by(request.user),
             "preference": preference,
             "creator_link_users": _creator_link_users(work),
+            "marked_for_later": marked_for_later,
+            "series_places": work_series_places(work=work, viewer=request.user),
         }
         context.update(work_feedback_context(request=request, work=work, chapter=current, chapters=chapters))
         context.update(work_people_context(work=work, viewer=request.user))
@@ -176,13 +183,15 @@ class WorkCreateView(LoginRequiredMixin, View):
     template_name = "works/work_form.html"
 
     def get(self, request):
+        self.series_form = WorkSeriesForm(user=request.user)
         return self._render(WorkForm(user=request.user), AssociationsForm(user=request.user))
 
     def post(self, request):
         form = WorkForm(request.POST, user=request.user)
         associations = AssociationsForm(request.POST, user=request.user)
+        self.series_form = WorkSeriesForm(request.POST, user=request.user)
         post = "post" in request.POST
-        if all([form.is_valid(), associations.is_valid()]):
+        if all([form.is_valid(), associations.is_valid(), self.series_form.is_valid()]):
             try:
                 with transaction.atomic():  # the work and its co-creators, gifts and links, or none of them
                     work = services.work_create(
@@ -204,6 +213,7 @@ class WorkCreateView(LoginRequiredMixin, View):
                 _not_saved(form)
             else:
                 # A draft's preview says what it is in its own banner: one banner, not two.
+                work_series_join_from_form(request, self.series_form, work)
                 if post:
                     messages.success(request, "Work was successfully posted.")
                 return redirect(work)
@@ -211,6 +221,7 @@ class WorkCreateView(LoginRequiredMixin, View):
 
     def _render(self, form, associations, status=200):
         context = {"form": form, "associations": associations, "heading": "Post new work", "new": True}
+        context.update(work_form_series_context(self.series_form))
         return render(self.request, self.template_name, context, status=status)
 
 
@@ -228,13 +239,15 @@ class WorkEditView(LoginRequiredMixin, View):
     def get(self, request, work_id: int):
         work, first = self._setup(request, work_id)
         form = WorkForm(user=request.user, include_text=first is not None, initial=WorkForm.initial_for(work, first))
+        self.series_form = WorkSeriesForm(user=request.user)
         return self._render(form, AssociationsForm(user=request.user, work=work), work)
 
     def post(self, request, work_id: int):
         work, first = self._setup(request, work_id)
         form = WorkForm(request.POST, user=request.user, include_text=first is not None)
         associations = AssociationsForm(request.POST, user=request.user, work=work)
-        if all([form.is_valid(), associations.is_valid()]):
+        self.series_form = WorkSeriesForm(request.POST, user=request.user)
+        if all([form.is_valid(), associations.is_valid(), self.series_form.is_valid()]):
             try:
                 with transaction.atomic():  # the edit and its co-creators, gifts and links, or none of them
                     services.work_update(
@@ -257,6 +270,7 @@ class WorkEditView(LoginRequiredMixin, View):
             except DatabaseError:
                 _not_saved(form)
             else:
+                work_series_join_from_form(request, self.series_form, work)
                 if work.posted:
                     messages.success(request, "Work was successfully updated.")
                 return redirect(work)
@@ -270,6 +284,7 @@ class WorkEditView(LoginRequiredMixin, View):
             "heading": f"Edit “{work.title}”",
             "new": False,
         }
+        context.update(work_form_series_context(self.series_form, work, viewer=self.request.user))
         return render(self.request, self.template_name, context, status=status)
 
 
