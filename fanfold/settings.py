@@ -221,9 +221,10 @@ COMMENT_RATE_WINDOW_SECONDS = env_int("COMMENT_RATE_WINDOW_SECONDS", 15 * 60)
 GUEST_LISTING_LAG_SECONDS = env_float("GUEST_LISTING_LAG_SECONDS", 1.0)
 # How long the discovery change log keeps its notes; an index that has not read it for half as long rebuilds.
 CHANGE_LOG_RETENTION_SECONDS = env_int("CHANGE_LOG_RETENTION_SECONDS", 24 * 60 * 60)
-# Hits (visits) are written by each process in batches this often, so reading a work never waits for the
-# database's write lock; 0 writes each one on its request. A process killed with -9 loses its last batch.
-HIT_WRITE_BEHIND_SECONDS = env_float("HIT_WRITE_BEHIND_SECONDS", 1.0)
+# Visits (hits, readers' history) are written by each process in batches this often, so reading a work never
+# waits for the database's write lock; 0 writes each one on its request. A process killed with -9 loses its
+# last batch.
+VISIT_WRITE_BEHIND_SECONDS = env_float("VISIT_WRITE_BEHIND_SECONDS", 1.0)
 
 # Caches. "default" is each process's own memory. "throttle" holds the sign-in, password-reset and sign-up
 # counters, which every web process must share: a table in the database (created by `migrate`), or Redis

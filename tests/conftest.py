@@ -33,10 +33,10 @@ def guests_see_changes_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
-def hits_written_at_once(settings):
-    """A background thread writing hits would write outside each test's transaction; `test_hits` checks
-    the batches themselves."""
-    settings.HIT_WRITE_BEHIND_SECONDS = 0
+def visits_written_at_once(settings):
+    """A background thread writing hits and history would write outside each test's transaction; `test_hits`
+    and `test_readings` check the batches themselves."""
+    settings.VISIT_WRITE_BEHIND_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

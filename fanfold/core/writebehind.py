@@ -1,11 +1,11 @@
 """Writes that may wait a moment: gathered per process and written in batches by a background thread.
 
-For statistics a page records as it is read (hits): writing each one in its own transaction on the reader's
+For what a page records as it is read (hits, readers' history): writing each one in its own transaction on the reader's
 request makes the page wait for the database's write lock, behind every post and edit. Here the page adds
 an entry in memory and returns; a thread writes what has gathered every `interval` seconds in one
 transaction, and whatever is left when the process exits. What a batch could not write (a locked or
 read-only database) is kept for the next one, up to `limit` entries, then the oldest are dropped and logged:
-a lost hit costs a statistic, never a page.
+a lost visit costs a statistic, never a page.
 """
 
 import atexit
@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
+from django.conf import settings
 from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
@@ -98,3 +99,20 @@ class WriteBehind:
     def _flush_at_exit(self) -> None:
         if self._owner_pid == os.getpid():
             self.flush()
+
+
+_buffers: dict[str, WriteBehind] = {}
+_buffers_lock = threading.Lock()
+
+
+def write_behind(name: str, write: Callable[[list], None]) -> WriteBehind | None:
+    """This process's buffer called `name`, written by `write`; None when `VISIT_WRITE_BEHIND_SECONDS` is 0
+    and entries are to be written at once."""
+    interval = settings.VISIT_WRITE_BEHIND_SECONDS
+    if interval <= 0:
+        return None
+    with _buffers_lock:
+        buffer = _buffers.get(name)
+        if buffer is None:
+            buffer = _buffers[name] = WriteBehind(name, write, interval=interval)
+        return buffer

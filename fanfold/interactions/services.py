@@ -23,7 +23,7 @@ from fanfold.accounts.models import Pseud
 from fanfold.accounts.services import RESERVED_USERNAME
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
-from fanfold.core.writebehind import WriteBehind
+from fanfold.core.writebehind import write_behind
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
 from fanfold.interactions.selectors import comment_refusal, kudos_refusal, reply_refusal
 from fanfold.interactions.visitors import visitor_key
@@ -92,13 +92,13 @@ def _never_failing_the_page(record):
 def hit_record(*, work: Work, request) -> bool:
     """Count a visit: once per visitor per work per day, never for creators or drafts.
 
-    With `HIT_WRITE_BEHIND_SECONDS` set, the visit is written by this process's next batch (`hits_write`)
+    With `VISIT_WRITE_BEHIND_SECONDS` set, the visit is written by this process's next batch (`hits_write`)
     instead of now, so reading a work never waits for the database's write lock."""
     if not work.posted or work.is_created_by(getattr(request, "user", None)):
         return False
     # Days are counted in UTC so a reader's time zone does not change what counts as a new visit.
     entry = (work.pk, visitor_key(request), timezone.now().date())
-    buffer = _hit_buffer()
+    buffer = write_behind("hits", hits_write)
     if buffer is not None and buffer.pending(entry):
         return False
     # A visit already counted today is the common case for a reader turning pages: a read, no write lock.
@@ -138,20 +138,6 @@ def hits_write(entries: list[tuple[int, str, date]]) -> int:
         for work_id, count in sorted(added.items()):
             Work.objects.filter(pk=work_id).update(hit_count=F("hit_count") + count)
     return sum(added.values())
-
-
-_hits: WriteBehind | None = None
-
-
-def _hit_buffer() -> WriteBehind | None:
-    """This process's batch of visits waiting to be written, or None when visits are written at once."""
-    global _hits
-    interval = settings.HIT_WRITE_BEHIND_SECONDS
-    if interval <= 0:
-        return None
-    if _hits is None:
-        _hits = WriteBehind("hits", hits_write, interval=interval)
-    return _hits
 
 
 # Comments

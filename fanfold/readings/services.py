@@ -1,57 +1,81 @@
 """Writes to readers' history and Marked for Later list: a visit, marking, unmarking, deleting, clearing."""
 
-import contextlib
+import collections
 import logging
+from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, ProgrammingError, connection, transaction
 from django.utils import timezone
 
+from fanfold.core.writebehind import write_behind
 from fanfold.readings.models import Reading
 from fanfold.works.models import Work
 
 logger = logging.getLogger(__name__)
 
 _TABLE = Reading._meta.db_table
-# One statement per visit, outside any other transaction: the reader's row is made or moved on, and whether
-# the work is marked for later comes back for the page's button. Works on SQLite and PostgreSQL.
-_VISIT_SQL = (
-    f"INSERT INTO {_TABLE} (user_id, work_id, visit_count, last_visited_at, marked_for_later) "  # noqa: S608
-    "VALUES (%s, %s, 1, %s, %s) "
-    "ON CONFLICT (user_id, work_id) DO UPDATE "
-    f"SET visit_count = {_TABLE}.visit_count + 1, last_visited_at = excluded.last_visited_at "
-    "RETURNING marked_for_later"
-)
+_VISIT_ROWS = 200  # rows per statement: four parameters each, well under every database's limit
 
 
 def reading_record(*, work: Work, user, preference=None) -> bool:
     """Note a signed-in reader's visit to `work` in their history; whether they have it marked for later.
 
-    Never for guests, a work's own creators or drafts. With history off (in `preference`, the reader's
-    `Preference` or None for the defaults) nothing is written: the mark is only read. Like hits, a database
-    refusing writes costs the history line, not the page.
+    Never for guests, a work's own creators or drafts; with history off (in `preference`, the reader's
+    `Preference` or None for the defaults) nothing is written. The visit goes to this process's next batch
+    (`readings_write`, see `VISIT_WRITE_BEHIND_SECONDS`), so the page does not wait for the database's write
+    lock. Like hits, a database refusing writes costs the history line, not the page.
     """
     if not getattr(user, "is_authenticated", False):
         return False
     history_enabled = preference.history_enabled if preference is not None else True
     try:
-        if not history_enabled or not work.posted or work.is_created_by(user):
-            return Reading.objects.filter(user=user, work=work, marked_for_later=True).exists()
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        # On PostgreSQL a history line is not worth waiting for the disk: the reader is not kept waiting while
-        # the commit is flushed (about 4 ms, a tenth of a page). A crash may lose the last moment's visits,
-        # never the database's consistency. SQLite (WAL, synchronous=NORMAL) does not wait for it anyway.
-        postgres = connection.vendor == "postgresql"
-        with transaction.atomic() if postgres else contextlib.nullcontext(), connection.cursor() as cursor:
-            if postgres:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            cursor.execute(_VISIT_SQL, [user.pk, work.pk, now, False])
-            row = cursor.fetchone()
-        return bool(row and row[0])
+        if history_enabled and work.posted and not work.is_created_by(user):
+            visit = (user.pk, work.pk, timezone.now())
+            buffer = write_behind("readings", readings_write)
+            if buffer is None:
+                readings_write([visit])
+            else:
+                buffer.add(visit)
+        return Reading.objects.filter(user=user, work=work, marked_for_later=True).exists()
     except ProgrammingError:
         raise
     except DatabaseError:
         logger.exception("Could not record a reading of work %s; the page is served without it", work.pk)
         return False
+
+
+def readings_write(visits: list[tuple[int, int, datetime]]) -> None:
+    """Write visits (user id, work id, time) in one transaction: each reader's row for a work is made or moved
+    on by the number of visits and to the latest time. Visits of users or works deleted meanwhile are dropped."""
+    latest: dict[tuple[int, int], datetime] = {}
+    counts: collections.Counter = collections.Counter()
+    for user_id, work_id, when in visits:
+        key = (user_id, work_id)
+        counts[key] += 1
+        latest[key] = max(latest.get(key, when), when)
+    with transaction.atomic():
+        works = set(Work.objects.filter(pk__in={work_id for _, work_id in counts}).values_list("pk", flat=True))
+        users = set(
+            get_user_model().objects.filter(pk__in={user_id for user_id, _ in counts}).values_list("pk", flat=True)
+        )
+        rows = [
+            (user_id, work_id, counts[user_id, work_id], connection.ops.adapt_datetimefield_value(when))
+            for (user_id, work_id), when in sorted(latest.items())
+            if user_id in users and work_id in works
+        ]
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), _VISIT_ROWS):
+                chunk = rows[start : start + _VISIT_ROWS]
+                values = ", ".join(["(%s, %s, %s, %s, FALSE)"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {_TABLE} (user_id, work_id, visit_count, last_visited_at, marked_for_later) "  # noqa: S608
+                    f"VALUES {values} ON CONFLICT (user_id, work_id) DO UPDATE "
+                    f"SET visit_count = {_TABLE}.visit_count + excluded.visit_count, last_visited_at = CASE "
+                    f"WHEN {_TABLE}.last_visited_at IS NULL OR {_TABLE}.last_visited_at < excluded.last_visited_at "
+                    f"THEN excluded.last_visited_at ELSE {_TABLE}.last_visited_at END",
+                    [value for row in chunk for value in row],
+                )
 
 
 @transaction.atomic

@@ -67,12 +67,12 @@ def test_the_work_in_hand_shows_the_new_count(make_work, writer, reader):
 @pytest.fixture
 def batched_hits(settings, monkeypatch):
     """Hits gathered in a batch that only the test writes (its thread would wait an hour)."""
-    from fanfold.core.writebehind import WriteBehind
+    from fanfold.core import writebehind
     from fanfold.interactions import services
 
-    settings.HIT_WRITE_BEHIND_SECONDS = 3600
-    batch = WriteBehind("hits", services.hits_write, interval=3600)
-    monkeypatch.setattr(services, "_hits", batch)
+    settings.VISIT_WRITE_BEHIND_SECONDS = 3600
+    batch = writebehind.WriteBehind("hits", services.hits_write, interval=3600)
+    monkeypatch.setitem(writebehind._buffers, "hits", batch)
     return batch
 
 

@@ -234,3 +234,29 @@ def test_last_visit_time_moves_on(writer, make_work, reader, reader_client):
     reading = Reading.objects.get()
     assert reading.visit_count == 2
     assert timezone.now() - reading.last_visited_at < datetime.timedelta(minutes=1)
+
+
+def test_batched_visits_count_every_visit_and_keep_the_latest_time(writer, make_work, reader, settings, monkeypatch):
+    from fanfold.core import writebehind
+    from fanfold.readings.services import reading_record, readings_write
+
+    settings.VISIT_WRITE_BEHIND_SECONDS = 3600
+    batch = writebehind.WriteBehind("readings", readings_write, interval=3600)
+    monkeypatch.setitem(writebehind._buffers, "readings", batch)
+    work, gone = make_work(writer), make_work(writer)
+    reading_mark_for_later(user=reader, work=work)
+    earlier = timezone.now() - datetime.timedelta(days=1)
+    Reading.objects.filter(user=reader, work=work).update(visit_count=4, last_visited_at=earlier)
+
+    # The page learns at once whether the work is marked; the visit itself waits for the batch.
+    assert reading_record(work=work, user=reader) is True
+    assert reading_record(work=work, user=reader) is True
+    reading_record(work=gone, user=reader)
+    assert Reading.objects.get(user=reader, work=work).visit_count == 4
+    work_delete(work=gone)
+
+    assert batch.flush() == 3
+    reading = Reading.objects.get(user=reader, work=work)
+    assert reading.visit_count == 6 and reading.marked_for_later
+    assert reading.last_visited_at > earlier
+    assert not Reading.objects.filter(work_id=gone.pk).exists()
