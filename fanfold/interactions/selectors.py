@@ -55,10 +55,15 @@ def comment_refusal(*, work: Work, user, blockers: set[int] | None = None) -> st
     return None
 
 
+REPLY_TO_MUTED = "You muted the user who wrote this comment; unmute them to reply to it."
+
+
 def reply_refusal(*, parent: Comment, user) -> str | None:
     """Why `user` may not reply to `parent` beyond what `comment_refusal` says of its work, or None."""
     if parent.user_id is not None and blockers_among(user_ids=[parent.user_id], blocked=user):
         return BLOCKED_BY_COMMENTER
+    if parent.user_id is not None and parent.user_id in policy_for(user).muted_user_ids:
+        return REPLY_TO_MUTED
     return None
 
 

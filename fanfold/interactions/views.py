@@ -16,6 +16,7 @@ from fanfold.interactions.models import Comment
 from fanfold.interactions.visitors import client_ip
 from fanfold.works.models import Chapter, Work
 from fanfold.works.selectors import visible_chapters, visible_works
+from fanfold.works.visibility import policy_for
 
 # Refusals a person can hit, as HTTP statuses for the JSON answer.
 _KUDOS_STATUS = {"already_left": 409, "refused": 403}
@@ -123,6 +124,8 @@ def _comment_form_page(
     parent: Comment | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # A comment by someone the reader muted stays one collapsed line here too, as in the thread.
+    parent_muted = parent is not None and parent.user_id in policy_for(request.user).muted_user_ids
     return render(
         request,
         "interactions/comment_form_page.html",
@@ -131,6 +134,7 @@ def _comment_form_page(
             "chapter": chapter,
             "parent": parent,
             "form": form,
+            "parent_muted": parent_muted,
             "form_refusal": selectors.comment_refusal(work=work, user=request.user)
             or (selectors.reply_refusal(parent=parent, user=request.user) if parent else None),
         },

@@ -112,3 +112,25 @@ def test_muting_a_works_creator_leaves_the_readers_own_comments_alone(make_work,
     page = client_for(reader).get(work.get_absolute_url()).content.decode()
 
     assert "My own words." in page and MUTED_LINE not in page
+
+
+def test_the_reply_page_of_a_muted_users_comment_stays_collapsed(make_work, writer, reader, troll):
+    work = make_work(writer, comment_permission="everyone")
+    comment = comment_create(work=work, user=troll, content="Something the reader chose not to see.")
+    mute_add(user=reader, muted=troll)
+    client = client_for(reader)
+
+    page = client.get(reverse("interactions:comment_reply", args=[comment.pk])).content.decode()
+    assert MUTED_LINE in page
+    assert "Something the reader chose not to see." not in page
+    assert "unmute them to reply" in page and 'name="content"' not in page
+
+    response = client.post(comment_url(work), {"content": "A reply.", "text_format": "html", "parent_id": comment.pk})
+    assert response.status_code == 400
+    assert "Something the reader chose not to see." not in response.content.decode()
+    assert Comment.objects.count() == 1
+    # Anyone else still sees it and may reply.
+    assert (
+        "Something the reader chose not to see."
+        in client_for(writer).get(reverse("interactions:comment_reply", args=[comment.pk])).content.decode()
+    )
