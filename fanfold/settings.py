@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fanfold.works",
     "fanfold.interactions",
     "fanfold.discovery",
+    "fanfold.bookmarks",
 ]
 
 MIDDLEWARE = [
