@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -74,8 +75,8 @@ class BookmarkListView(TemplateView):
         form = BookmarkFilterForm(request.GET)
         problems = form.problems()
         bookmark_filter = form.to_filter(**fixed)
-        other_work = _tag_ids_named(form.names("other_tags"), problems)
-        other_own = _tag_ids_named(form.names("other_bookmark_tags"), problems)
+        other_work = _tag_ids_named(request.user, form.names("other_tags"), problems)
+        other_own = _tag_ids_named(request.user, form.names("other_bookmark_tags"), problems)
         searched = bookmark_filter.replace(
             include_tags=tuple(sorted({*bookmark_filter.include_tags, *other_work})),
             bookmark_tags=tuple(sorted({*bookmark_filter.bookmark_tags, *other_own})),
@@ -125,25 +126,32 @@ class TagBookmarksView(BookmarkListView):
         tag = visible_tags(self.request.user).filter(key=key).first()
         if tag is None:
             # A bookmarker's own tag may be on no work at all; it is known to whoever sees a bookmark with it.
-            tag = Tag.objects.filter(key=key, bookmarks__in=listed_bookmarks(self.request.user)).first()
+            tag = Tag.objects.filter(key=key, pk__in=_bookmark_tags(self.request.user)).first()
         if tag is None:
             raise Http404("No such tag.")
         self.extra_context = {"tag": tag}
         return f"Bookmarks in {tag.name}", {"any_tags": (tag.merger_id or tag.pk,)}
 
 
-def _tag_ids_named(names: list[str], problems: list[str]) -> list[int]:
-    """The filter tags of tags typed by name: a synonym filters as its canonical tag."""
+def _tag_ids_named(viewer, names: list[str], problems: list[str]) -> list[int]:
+    """The filter tags of tags typed by name (a synonym filters as its canonical tag), among the tags the viewer
+    may know of: those on works they may open, and those on bookmarks they may see."""
     if not names:
         return []
     keys = {name_key(name): name for name in names}
-    found = dict(
-        (key, merger or pk) for key, pk, merger in Tag.objects.filter(key__in=keys).values_list("key", "pk", "merger_id")
-    )
+    known = Q(pk__in=visible_tags(viewer).values("pk")) | Q(pk__in=_bookmark_tags(viewer))
+    found = {
+        key: merger or pk
+        for key, pk, merger in Tag.objects.filter(known, key__in=keys).values_list("key", "pk", "merger_id")
+    }
     missing = [name for key, name in keys.items() if key not in found]
     if missing:
         problems.append("No bookmarks are tagged " + ", ".join(f"“{name}”" for name in missing) + ".")
     return list(found.values())
+
+
+def _bookmark_tags(viewer):
+    return Bookmark.tags.through.objects.filter(bookmark__in=listed_bookmarks(viewer)).values("tag_id")
 
 
 def _facet_groups(facets, bookmark_filter) -> list[dict]:
