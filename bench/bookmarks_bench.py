@@ -122,7 +122,9 @@ def main() -> None:
     del rows
     release_freed_memory()
     rss_after = rss_mib()
-    print(f"built index of {bookmark_count:,} bookmarks ({postings / bookmark_count:.1f} terms each) in {build_s:.1f} s")
+    print(
+        f"built index of {bookmark_count:,} bookmarks ({postings / bookmark_count:.1f} terms each) in {build_s:.1f} s"
+    )
 
     readers = facts["users"]
     picky = ViewerPolicy(
@@ -144,7 +146,8 @@ def main() -> None:
         "top fandom, recs with notes": [BookmarkFilter(include_tags=(top_fandom,), rec_only=True, with_notes=True)]
         * args.repeat,
         "a fandom (ranks 10-200)": [
-            BookmarkFilter(include_tags=(rng.choice(fandoms),), sort=rng.choice(BOOKMARK_SORTS)) for _ in range(args.repeat)
+            BookmarkFilter(include_tags=(rng.choice(fandoms),), sort=rng.choice(BOOKMARK_SORTS))
+            for _ in range(args.repeat)
         ],
         "bookmarker's tag (the most used)": [BookmarkFilter(bookmark_tags=(facts["top_own_tag"],))] * args.repeat,
         "bookmarked in the last year": [BookmarkFilter(bookmarked_from=last_year)] * args.repeat,

@@ -51,7 +51,9 @@ class ExternalWorkForm(forms.Form):
     url = SingleLineCharField(label="URL", max_length=2000)
     title = SingleLineCharField(label="Title", max_length=255)
     creator = SingleLineCharField(label="Creator", max_length=255)
-    summary = forms.CharField(label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    summary = forms.CharField(
+        label="Summary", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
     fandoms = SingleLineCharField(label="Fandoms", max_length=5000, help_text="Separate fandoms with commas.")
     rating = forms.ChoiceField(label="Rating", choices=[(name, name) for name in RATINGS])
     relationships = SingleLineCharField(label="Relationships", required=False, max_length=5000)

@@ -312,9 +312,7 @@ class BookmarkIndex:
         first = len(self._term_ids)
         self._term_number[new] = np.arange(first, first + len(new))
         self._term_ids = np.concatenate((self._term_ids, new))
-        new_kinds = [
-            kinds[term // 2] if term % 2 == 0 else _KIND_NUMBER[BOOKMARKER_TAGS] for term in new.tolist()
-        ]
+        new_kinds = [kinds[term // 2] if term % 2 == 0 else _KIND_NUMBER[BOOKMARKER_TAGS] for term in new.tolist()]
         self._term_kinds = np.concatenate((self._term_kinds, np.asarray(new_kinds, dtype=np.int8)))
         self._heavy = np.concatenate((self._heavy, np.zeros(len(new), dtype=bool)))
         for signed_in in self._base_counts:
@@ -619,14 +617,16 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
     external_tags = _pairs(ExternalWork.tags.through, "externalwork_id", external_ids)
     own_ids = [row[0] for row in found]
     bookmark_tags = _pairs(Bookmark.tags.through, "bookmark_id", own_ids)
-    every_tag = {tag for tags in (*work_tags.values(), *external_tags.values(), *bookmark_tags.values()) for tag in tags}
+    every_tag = {
+        tag for tags in (*work_tags.values(), *external_tags.values(), *bookmark_tags.values()) for tag in tags
+    }
     mapping = filter_tag_ids(every_tag)
 
     def filtered(tags: Iterable[int]) -> set[int]:
         return {target for tag in tags for target in mapping.get(tag, {tag})}
 
     columns: dict[str, list] = {name: [] for name in ("state", "revised", "creators", "terms")}
-    for bookmark_id, _user, work_id, external_id, private, _rec, _notes, created in found:
+    for bookmark_id, _user, work_id, external_id, _private, _rec, _notes, created in found:
         if work_id and works.get(work_id, (False,))[0]:
             _listed, restricted, revised = works[work_id]
             columns["state"].append(MEMBERS if restricted else OPEN)
@@ -661,7 +661,9 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
         term_ids=np.asarray([t for terms in columns["terms"] for t in terms], dtype=np.int64),
     )
     wanted = sorted({term // 2 for terms in columns["terms"] for term in terms})
-    tag_rows = [row for chunk in _chunks(wanted) for row in Tag.objects.filter(id__in=chunk).values_list("id", "type", "name")]
+    tag_rows = [
+        row for chunk in _chunks(wanted) for row in Tag.objects.filter(id__in=chunk).values_list("id", "type", "name")
+    ]
     tags = TagRows(
         ids=np.asarray([row[0] for row in tag_rows], dtype=np.int64),
         types=[row[1] for row in tag_rows],
@@ -717,4 +719,3 @@ def reset_bookmark_index() -> None:
     global _shared
     with _shared_lock:
         _shared = None
-

@@ -107,7 +107,11 @@ class BookmarkFilterForm(forms.Form):
         self.is_valid()
 
     def problems(self) -> list[str]:
-        return [f"{self.fields[name].label or name.title()}: {error}" for name, errors in self.errors.items() for error in errors]
+        return [
+            f"{self.fields[name].label or name.title()}: {error}"
+            for name, errors in self.errors.items()
+            for error in errors
+        ]
 
     def value(self, name: str, default=None):
         found = self.cleaned_data.get(name)

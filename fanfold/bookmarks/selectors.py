@@ -47,10 +47,7 @@ def bookmarks_in_order(viewer, bookmark_ids: list[int]) -> list[Bookmark]:
     by_id = {bookmark.pk: bookmark for bookmark in found}
     bookmarks = [by_id[pk] for pk in bookmark_ids if pk in by_id]
     work_ids = {bookmark.work_id for bookmark in bookmarks if bookmark.work_id}
-    works = {
-        work.pk: work
-        for work in Work.objects.filter(policy.may_open_q(), pk__in=work_ids).with_blurb_data()
-    }
+    works = {work.pk: work for work in Work.objects.filter(policy.may_open_q(), pk__in=work_ids).with_blurb_data()}
     for bookmark in bookmarks:
         bookmark.open_work = works.get(bookmark.work_id)
     return bookmarks
@@ -80,5 +77,7 @@ def pseuds_of(user) -> list[Pseud]:
 
 def tag_names(tag_ids) -> dict[int, tuple[str, str]]:
     """Tag id -> (name, type): the facets' labels (tags counted on bookmarks the viewer sees)."""
-    return {pk: (name, kind) for pk, name, kind in Tag.objects.filter(pk__in=list(tag_ids)).values_list("pk", "name", "type")}
-
+    return {
+        pk: (name, kind)
+        for pk, name, kind in Tag.objects.filter(pk__in=list(tag_ids)).values_list("pk", "name", "type")
+    }

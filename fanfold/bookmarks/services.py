@@ -54,7 +54,9 @@ def normalised_url(url: str) -> str:
     port = parts.port if parts.port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     path = parts.path.rstrip("/")
-    return urlunsplit(("https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower(), netloc, path, parts.query, ""))
+    return urlunsplit(
+        ("https" if parts.scheme.lower() in ("http", "https") else parts.scheme.lower(), netloc, path, parts.query, "")
+    )
 
 
 def _url_key(url: str) -> str:
@@ -117,7 +119,9 @@ def external_work_find_or_create(*, fields: ExternalWorkFields) -> ExternalWork:
 def _bookmark_errors(user, fields: BookmarkFields) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if len(fields.notes) > MAX_NOTES_LENGTH:
-        errors["notes"] = [f"Notes can be at most {MAX_NOTES_LENGTH:,} characters long (these are {len(fields.notes):,})."]
+        errors["notes"] = [
+            f"Notes can be at most {MAX_NOTES_LENGTH:,} characters long (these are {len(fields.notes):,})."
+        ]
     if fields.pseud_id is not None and not user.pseuds.filter(pk=fields.pseud_id).exists():
         errors["pseud"] = ["Choose one of your own pseuds."]
     if len(fields.tags) > MAX_BOOKMARK_TAGS:

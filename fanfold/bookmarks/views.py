@@ -160,8 +160,20 @@ def _facet_groups(facets, bookmark_filter) -> list[dict]:
     groups = []
     for key, label in _FACET_LABELS:
         param = _FACET_PARAMS.get(key, "tag")
-        included = set(getattr(bookmark_filter, {"rating": "ratings", "warning": "warnings", "category": "categories", "bookmark_tag": "bookmark_tags"}.get(param, "include_tags")))
-        excluded = set(bookmark_filter.exclude_bookmark_tags if key == BOOKMARKER_TAGS else bookmark_filter.exclude_tags)
+        included = set(
+            getattr(
+                bookmark_filter,
+                {
+                    "rating": "ratings",
+                    "warning": "warnings",
+                    "category": "categories",
+                    "bookmark_tag": "bookmark_tags",
+                }.get(param, "include_tags"),
+            )
+        )
+        excluded = set(
+            bookmark_filter.exclude_bookmark_tags if key == BOOKMARKER_TAGS else bookmark_filter.exclude_tags
+        )
         rows = [
             FacetRow(tag_id, names[tag_id][0], count, tag_id in included, tag_id in excluded)
             for tag_id, count in wanted.get(key, [])
@@ -213,7 +225,12 @@ class WorkBookmarkView(LoginRequiredMixin, View):
         return self._render(form, work, bookmark_of(user=request.user, work=work), status=400)
 
     def _render(self, form, work, existing, status=200):
-        context = {"form": form, "work": work, "bookmark": existing, "action": reverse("bookmarks:work_new", args=[work.pk])}
+        context = {
+            "form": form,
+            "work": work,
+            "bookmark": existing,
+            "action": reverse("bookmarks:work_new", args=[work.pk]),
+        }
         return render(self.request, self.template_name, context, status=status)
 
 

@@ -21,7 +21,12 @@ def test_a_reader_bookmarks_a_work_with_notes_and_tags_and_it_is_listed(make_wor
     work = make_work(title="The Lighthouse Keeper")
     response = reader_client.post(
         f"/works/{work.pk}/bookmarks/new/",
-        {"pseud": reader.default_pseud.pk, "notes": "<p>Lovely <script>x()</script>read</p>", "tags": "cosy, reread", "rec": "on"},
+        {
+            "pseud": reader.default_pseud.pk,
+            "notes": "<p>Lovely <script>x()</script>read</p>",
+            "tags": "cosy, reread",
+            "rec": "on",
+        },
     )
     assert response.status_code == 302
     bookmark = Bookmark.objects.get()
@@ -51,7 +56,9 @@ def test_bookmarking_again_edits_the_one_bookmark(make_work, reader, make_bookma
 def test_notes_too_long_are_refused_and_kept_in_the_form(make_work, reader, reader_client):
     work = make_work()
     long_notes = "x" * 5001
-    response = reader_client.post(f"/works/{work.pk}/bookmarks/new/", {"pseud": reader.default_pseud.pk, "notes": long_notes})
+    response = reader_client.post(
+        f"/works/{work.pk}/bookmarks/new/", {"pseud": reader.default_pseud.pk, "notes": long_notes}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "at most 5,000 characters" in page and long_notes in page
@@ -79,7 +86,9 @@ def test_delete_by_post_and_by_delete(make_work, reader, reader_client, make_boo
     assert count(first) == count(second) == 0
 
 
-def test_a_deleted_work_leaves_its_bookmark_to_its_owner_as_unavailable(make_work, reader, reader_client, make_bookmark, client):
+def test_a_deleted_work_leaves_its_bookmark_to_its_owner_as_unavailable(
+    make_work, reader, reader_client, make_bookmark, client
+):
     work = make_work(title="Soon Gone")
     make_bookmark(reader, work, notes="keep this")
     work_delete(work=work)
@@ -108,7 +117,11 @@ def test_drafted_or_restricted_works_bookmarks_vanish_for_those_who_may_not_see_
 def test_an_external_work_is_bookmarked_once_per_address(make_user, make_bookmark, client):
     first, second = make_user("first"), make_user("second")
     fields = ExternalWorkFields(
-        url="https://www.Example.org/story/1/", title="Elsewhere", creator="Someone", fandoms=("Tides",), rating="General Audiences"
+        url="https://www.Example.org/story/1/",
+        title="Elsewhere",
+        creator="Someone",
+        fandoms=("Tides",),
+        rating="General Audiences",
     )
     make_bookmark(first, external=fields, rec=True)
     make_bookmark(second, external=ExternalWorkFields(url="http://example.org/story/1", title="x", creator="y"))
@@ -120,8 +133,14 @@ def test_an_external_work_is_bookmarked_once_per_address(make_user, make_bookmar
 def test_an_external_work_with_a_bad_address_is_refused_with_what_was_typed(reader, reader_client):
     response = reader_client.post(
         "/external_works/new/",
-        {"pseud": reader.default_pseud.pk, "external-url": "javascript:alert(1)", "external-title": "T",
-         "external-creator": "C", "external-fandoms": "F", "external-rating": "Not Rated"},
+        {
+            "pseud": reader.default_pseud.pk,
+            "external-url": "javascript:alert(1)",
+            "external-title": "T",
+            "external-creator": "C",
+            "external-fandoms": "F",
+            "external-rating": "Not Rated",
+        },
     )
     assert response.status_code == 400
     assert "http:// or https://" in response.content.decode()
@@ -148,7 +167,9 @@ def test_muted_bookmarkers_are_hidden_from_the_reader_who_muted_them(make_work, 
     assert "loud notes" not in page and "0 Bookmarks" in page
 
 
-def test_a_bookmark_listing_loads_in_a_fixed_number_of_queries(make_work, make_user, make_bookmark, client, django_assert_max_num_queries):
+def test_a_bookmark_listing_loads_in_a_fixed_number_of_queries(
+    make_work, make_user, make_bookmark, client, django_assert_max_num_queries
+):
     reader = make_user("many")
     for n in range(12):
         make_bookmark(reader, make_work(title=f"W{n}", freeforms=[f"T{n}"]), tags=[f"mine{n}"])
@@ -169,3 +190,11 @@ def test_a_service_bookmark_of_a_draft_is_refused(make_work, reader):
 
     with pytest.raises(ValidationError):
         bookmark_save(user=reader, work=make_work(post=False), fields=BookmarkFields())
+
+
+def test_a_bookmarkers_tag_outlives_the_deleted_work_that_also_had_it(make_work, reader, make_bookmark, client):
+    work = make_work(title="Short Lived", freeforms=["Stormy Nights"])
+    make_bookmark(reader, make_work(title="Kept"), tags=["Stormy Nights"])
+    work_delete(work=work)
+    assert [tag.name for tag in Bookmark.objects.get().tags.all()] == ["Stormy Nights"]
+    assert "1 of 1 Bookmarks" in client.get("/tags/Stormy Nights/bookmarks/").content.decode()
