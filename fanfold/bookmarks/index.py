@@ -49,12 +49,19 @@ _KIND_NUMBER = {key: number for number, key in enumerate(FACET_KEYS)}
 # by nobody but the bookmark's owner (a draft, a hidden or a deleted work).
 OPEN, MEMBERS, UNAVAILABLE = 0, 1, 2
 
+# Facet ranking packs (kind, count, tag id) into one int64: counts up to 2**26 - 1, tag ids below 2**32.
+_MAX_COUNT = 2**26 - 1
+_COUNT_BITS = 2**26 - 1
+_LOW_BITS = 2**32 - 1
+
 HEAVY_SHARE = 1 / 200
 HEAVY_TERMS = 1024
 _SQL_CHUNK = 500
 CATCH_UP_BATCH = 5_000
 COMPACT_MIN_TOMBSTONES = 20_000
 COMPACT_SHARE = 0.25
+# Viewers with standing exclusions whose facet reference counts are kept (see `BookmarkIndex._reference`).
+REFERENCE_CACHE = 16
 
 
 def work_term(tag_id: int) -> int:
@@ -189,7 +196,11 @@ class BookmarkIndex:
         self._fwd_offsets = np.zeros(1, dtype=np.int64)
         self._fwd_terms = np.zeros(0, dtype=np.int32)
         self._base_counts = {False: np.zeros(0, dtype=np.int64), True: np.zeros(0, dtype=np.int64)}
-        self._orders: dict[tuple[str, bool], np.ndarray] = {}
+        # Per sort: docs by (key, bookmark id), ascending; "desc" walks it backwards.
+        self._orders: dict[str, np.ndarray] = {}
+        self._version = 0  # moves on every change, for what is cached until then
+        self._heavy_cache: dict[bool, tuple[int, np.ndarray]] = {}
+        self._reference_cache: dict = {}  # (policy, version) -> see `_reference`; oldest first
         self._bookmark_changes = bookmark_change_reader()
         self._work_changes = ChangeReader()
 
@@ -225,6 +236,7 @@ class BookmarkIndex:
         return self.tombstones >= max(COMPACT_MIN_TOMBSTONES, COMPACT_SHARE * len(self._bookmark_ids))
 
     def _add(self, rows: BookmarkRows, tags: TagRows, *, first: bool = False) -> np.ndarray:
+        self._version += 1
         start = len(self._bookmark_ids)
         count = len(rows)
         docs = np.arange(start, start + count, dtype=np.int64)
@@ -320,28 +332,25 @@ class BookmarkIndex:
                 (self._base_counts[signed_in], np.zeros(len(new), dtype=np.int64))
             )
 
-    def _sort_key(self, sort: str, by_id_asc: bool):
+    def _sort_key(self, sort: str):
         column, ids = self._columns[sort], self._bookmark_ids
-        sign = 1 if by_id_asc else -1
-        return lambda doc: (int(column[doc]), sign * int(ids[doc]))
+        return lambda doc: (int(column[doc]), int(ids[doc]))
 
     def _sort_all(self) -> None:
         for sort in BOOKMARK_SORTS:
-            keys = self._columns[sort]
-            self._orders[sort, False] = np.lexsort((-self._bookmark_ids, keys)).astype(np.int32)
-            self._orders[sort, True] = np.lexsort((self._bookmark_ids, keys)).astype(np.int32)
+            self._orders[sort] = np.lexsort((self._bookmark_ids, self._columns[sort])).astype(np.int32)
 
     def _insert_sorted(self, docs: np.ndarray) -> None:
-        for sort, by_id_asc in list(self._orders):
-            order = self._orders[sort, by_id_asc]
-            key = self._sort_key(sort, by_id_asc)
+        for sort, order in list(self._orders.items()):
+            key = self._sort_key(sort)
             new = sorted(docs.tolist(), key=key)
             places = [bisect.bisect_left(order, key(doc), key=key) for doc in new]
-            self._orders[sort, by_id_asc] = np.insert(order, places, np.asarray(new, dtype=np.int32))
+            self._orders[sort] = np.insert(order, places, np.asarray(new, dtype=np.int32))
 
     def _tombstone(self, docs: np.ndarray) -> None:
         if not len(docs):
             return
+        self._version += 1
         gone = _bitmap(docs)
         self._live.difference_update(gone)
         for signed_in, base in self._base.items():
@@ -414,7 +423,7 @@ class BookmarkIndex:
             matched = self._match(bookmark_filter, universe)
             start = (bookmark_filter.page - 1) * page_size
             docs = self._page(matched, bookmark_filter.sort, bookmark_filter.direction == "desc", start, page_size)
-            counts = self._facets(matched, policy.signed_in, facet_limit) if facets else {}
+            counts = self._facets(matched, self._reference(policy, universe), facet_limit) if facets else {}
             return BookmarkResult(
                 bookmark_ids=self._bookmark_ids[docs].tolist(),
                 total=len(matched),
@@ -482,7 +491,7 @@ class BookmarkIndex:
 
     def _within(self, matched: BitMap, column: str, low: int, high: int) -> BitMap:
         values = self._columns[column]
-        order = self._orders.get((column, False))
+        order = self._orders.get(column)
         if len(matched) >= 4096 and order is not None:
             start = bisect.bisect_left(order, low, key=lambda doc: int(values[doc]))
             end = bisect.bisect_right(order, high, key=lambda doc: int(values[doc]))
@@ -500,7 +509,7 @@ class BookmarkIndex:
         doc_count = max(len(self._bookmark_ids), 1)
         # As in the works' index: walk the sort order while the matched set is dense, else sort it.
         if matched_count * matched_count > 5 * end * doc_count:
-            order = self._orders[sort, descending]
+            order = self._orders[sort]
             if descending:
                 order = order[::-1]
             found: list[int] = []
@@ -532,35 +541,82 @@ class BookmarkIndex:
         postings = self._fwd_terms[np.arange(total, dtype=np.int64) + shift]
         return np.bincount(postings, minlength=len(self._term_ids))
 
-    def _facets(self, matched: BitMap, signed_in: bool, limit: int | None) -> dict[str, FacetCounts]:
-        base = self._base[signed_in]
+    def _heavy_base_counts(self, signed_in: bool) -> np.ndarray:
+        """Each heavy term's count over the base (see `_base`), kept until the index next changes."""
+        cached = self._heavy_cache.get(signed_in)
+        if cached is None or cached[0] != self._version:
+            base = self._base[signed_in]
+            counts = [self._heavy_docs[n].intersection_cardinality(base) for n in self._heavy_numbers]
+            cached = self._heavy_cache[signed_in] = (self._version, np.asarray(counts, dtype=np.int64))
+        return cached[1]
+
+    def _reference(self, policy: "ViewerPolicy", universe: BitMap) -> tuple[BitMap, np.ndarray, np.ndarray]:
+        """A set of docs near what the viewer sees, with its light and heavy terms' counts: the base, or for a
+        viewer with standing exclusions the base less what they leave out, counted once per index version and
+        kept for the next searches of the same viewer."""
+        signed_in = policy.signed_in
+        base, light, heavy = self._base[signed_in], self._base_counts[signed_in], self._heavy_base_counts(signed_in)
+        if not policy.has_standing_exclusions:
+            return base, light, heavy
+        key = (policy, self._version)
+        found = self._reference_cache.get(key)
+        if found is None:
+            lacking = base - universe
+            reference = base - lacking
+            light = light - self._count_terms(lacking)
+            heavy = heavy - np.asarray(
+                [self._heavy_docs[n].intersection_cardinality(lacking) for n in self._heavy_numbers], dtype=np.int64
+            )
+            found = self._reference_cache[key] = (reference, light, heavy)
+            while len(self._reference_cache) > REFERENCE_CACHE:
+                self._reference_cache.pop(next(iter(self._reference_cache)))
+        return found
+
+    def _facets(self, matched: BitMap, reference, limit: int | None) -> dict[str, FacetCounts]:
+        base, base_light, base_heavy = reference
+        heavy = [self._heavy_docs[number] for number in self._heavy_numbers]
         if 2 * len(matched) > len(base):
-            # Most of the base matched: count what it lacks, and add the few matched docs outside it (the
-            # viewer's own private bookmarks and bookmarks of works only they may see).
-            counts = self._base_counts[signed_in] - self._count_terms(base - matched)
-            outside = matched - base
+            # Most of the reference matched: count what it lacks, and add the few matched docs outside it (the
+            # viewer's own private bookmarks and bookmarks of works only they may see). Heavy terms too.
+            lacking, outside = base - matched, matched - base
+            counts = base_light - self._count_terms(lacking)
             if outside:
                 counts = counts + self._count_terms(outside)
+            if heavy:
+                counts[self._heavy_numbers] = (
+                    base_heavy
+                    - np.asarray([docs.intersection_cardinality(lacking) for docs in heavy])
+                    + np.asarray([docs.intersection_cardinality(outside) for docs in heavy])
+                )
         else:
             counts = self._count_terms(matched)
-        if self._heavy_numbers:
-            counts[self._heavy_numbers] = [
-                self._heavy_docs[number].intersection_cardinality(matched) for number in self._heavy_numbers
-            ]
+            if heavy:
+                counts[self._heavy_numbers] = [docs.intersection_cardinality(matched) for docs in heavy]
         present = np.flatnonzero(counts > 0)
-        found = counts[present]
+        found = np.minimum(counts[present], _MAX_COUNT)
         kinds = self._term_kinds[present].astype(np.int64)
-        tag_ids = self._term_ids[present] // 2
-        # By kind, then most used, then tag id (stable and cheap; the sidebar names them afterwards).
-        ranked = np.lexsort((tag_ids, -found, kinds))
-        kinds, tag_ids, found = kinds[ranked], tag_ids[ranked], found[ranked]
-        bounds = np.searchsorted(kinds, np.arange(len(FACET_KEYS) + 1))
+        if limit is not None:
+            # Only each kind's `limit` most used terms need ranking (ties at the cut kept, ranked below).
+            keep = np.zeros(len(present), dtype=bool)
+            for number in range(len(FACET_KEYS)):
+                of_kind = np.flatnonzero(kinds == number)
+                if len(of_kind) > limit:
+                    cut = np.partition(found[of_kind], len(of_kind) - limit)[len(of_kind) - limit]
+                    of_kind = of_kind[found[of_kind] >= cut]
+                keep[of_kind] = True
+            present, found, kinds = present[keep], found[keep], kinds[keep]
+        # One sortable number per counted term: its kind, then most used, then tag id. Sorting plain numbers
+        # is several times faster than sorting by three keys, and the facets are read back from them.
+        keys = (kinds << 58) | ((_MAX_COUNT - found) << 32) | (self._term_ids[present] // 2)
+        keys.sort()
+        bounds = np.searchsorted(keys >> 58, np.arange(len(FACET_KEYS) + 1))
         facets = {}
         for number, key in enumerate(FACET_KEYS):
             start, end = int(bounds[number]), int(bounds[number + 1])
             if limit is not None:
                 end = min(end, start + limit)
-            facets[key] = FacetCounts(tag_ids[start:end], found[start:end])
+            chosen = keys[start:end]
+            facets[key] = FacetCounts(chosen & _LOW_BITS, _MAX_COUNT - ((chosen >> 32) & _COUNT_BITS))
         return facets
 
     # Measuring ---------------------------------------------------------------------------------------
