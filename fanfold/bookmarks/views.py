@@ -37,12 +37,16 @@ from fanfold.works.selectors import visible_works
 FACETS_SHOWN = 10
 FACETS_MORE = 50
 NOT_SAVED = "Your bookmark could not be saved just now; please try again."
-# Facet key -> (label, the parameter that includes a tag of it).
+# Facet key -> (the parameter that includes a tag of it, the filter's field it fills).
 _FACET_PARAMS = {
-    TagType.RATING: "rating",
-    TagType.WARNING: "warning",
-    TagType.CATEGORY: "category",
-    BOOKMARKER_TAGS: "bookmark_tag",
+    TagType.RATING: ("rating", "ratings"),
+    TagType.WARNING: ("warning", "warnings"),
+    TagType.CATEGORY: ("category", "categories"),
+    TagType.FANDOM: ("tag", "include_tags"),
+    TagType.RELATIONSHIP: ("tag", "include_tags"),
+    TagType.CHARACTER: ("tag", "include_tags"),
+    TagType.FREEFORM: ("tag", "include_tags"),
+    BOOKMARKER_TAGS: ("bookmark_tag", "bookmark_tags"),
 }
 _FACET_LABELS = [*TagType.choices, (BOOKMARKER_TAGS, "Bookmarker's Tags")]
 
@@ -83,7 +87,7 @@ class BookmarkListView(TemplateView):
         )
         if len(other_own) < len(form.names("other_bookmark_tags")) or len(other_work) < len(form.names("other_tags")):
             searched = searched.replace(include_tags=(*searched.include_tags, 0))  # a tag nobody has: nothing matches
-        result = bookmarks_search(bookmark_filter=searched, viewer=request.user)
+        result = bookmarks_search(bookmark_filter=searched, viewer=request.user, facet_limit=FACETS_MORE)
         bookmarks = bookmarks_in_order(request.user, result.bookmark_ids)
         query = request.GET.copy()
         pages = {}
@@ -155,29 +159,33 @@ def _bookmark_tags(viewer):
 
 
 def _facet_groups(facets, bookmark_filter) -> list[dict]:
+    """For each facet key: its top tags with counts, the rest behind "show more", and every selected tag with
+    its count wherever it ranks."""
+    selected = {
+        key: {
+            "included": set(getattr(bookmark_filter, field)),
+            "excluded": set(
+                bookmark_filter.exclude_bookmark_tags if key == BOOKMARKER_TAGS else bookmark_filter.exclude_tags
+            ),
+        }
+        for key, (_param, field) in _FACET_PARAMS.items()
+    }
     wanted = {key: list(counts[:FACETS_MORE]) for key, counts in facets.items()}
+    for key, chosen in selected.items():
+        listed = {tag_id for tag_id, _count in wanted.get(key, [])}
+        for tag_id in sorted((chosen["included"] | chosen["excluded"]) - listed):
+            counts = facets.get(key)
+            wanted.setdefault(key, []).append((tag_id, counts.count_of(tag_id) if counts is not None else 0))
     names = tag_names({tag_id for rows in wanted.values() for tag_id, _count in rows})
     groups = []
     for key, label in _FACET_LABELS:
-        param = _FACET_PARAMS.get(key, "tag")
-        included = set(
-            getattr(
-                bookmark_filter,
-                {
-                    "rating": "ratings",
-                    "warning": "warnings",
-                    "category": "categories",
-                    "bookmark_tag": "bookmark_tags",
-                }.get(param, "include_tags"),
-            )
-        )
-        excluded = set(
-            bookmark_filter.exclude_bookmark_tags if key == BOOKMARKER_TAGS else bookmark_filter.exclude_tags
-        )
+        param, _field = _FACET_PARAMS[key]
+        included, excluded = selected[key]["included"], selected[key]["excluded"]
         rows = [
             FacetRow(tag_id, names[tag_id][0], count, tag_id in included, tag_id in excluded)
             for tag_id, count in wanted.get(key, [])
-            if tag_id in names
+            # Work tags of every type share `tag`: a selected one shows under its own type only.
+            if tag_id in names and (key == BOOKMARKER_TAGS or names[tag_id][1] == key)
         ]
         groups.append(
             {

@@ -198,3 +198,20 @@ def test_a_bookmarkers_tag_outlives_the_deleted_work_that_also_had_it(make_work,
     work_delete(work=work)
     assert [tag.name for tag in Bookmark.objects.get().tags.all()] == ["Stormy Nights"]
     assert "1 of 1 Bookmarks" in client.get("/tags/Stormy Nights/bookmarks/").content.decode()
+
+
+def test_a_selected_tag_stays_on_the_sidebar_and_filters_combine(make_work, reader, reader_client, make_bookmark):
+    fluffy = make_work(title="Fluffy", fandoms=["Tides"], freeforms=["Fluff"])
+    make_work(title="Plain", fandoms=["Tides"])
+    make_bookmark(reader, fluffy, tags=["cosy"], rec=True)
+    make_bookmark(reader, Work.objects.get(title="Plain"), tags=["cosy"])
+    from fanfold.tags.models import Tag
+
+    cosy, fluff = Tag.objects.get(name="cosy"), Tag.objects.get(name="Fluff")
+    page = reader_client.get(f"/bookmarks/?bookmark_tag={cosy.pk}&exclude={fluff.pk}").content.decode()
+    assert "1 of 1 Bookmarks" in page and "Plain" in page and "Fluffy" not in page
+    assert f'name="exclude" value="{fluff.pk}" checked' in page, "the excluded tag stays, checked"
+    recs = reader_client.get("/bookmarks/?rec=on").content.decode()
+    assert "1 of 1 Bookmarks" in recs and "Fluffy" in recs
+    bad = reader_client.get("/bookmarks/?tag=abc&bookmarked_from=yesterday-ish&page=0").content.decode()
+    assert "2 Bookmarks" in bad and "not understood" in bad and 'value="yesterday-ish"' in bad
