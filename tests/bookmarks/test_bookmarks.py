@@ -40,6 +40,10 @@ def test_a_reader_bookmarks_a_work_with_notes_and_tags_and_it_is_listed(make_wor
     assert "Edit Bookmark" in work_page
     listing = reader_client.get("/works/").content.decode()
     assert f'href="/works/{work.pk}/bookmarks/">1</a>' in listing
+    make_work(title="Newer And Unbookmarked")
+    by_bookmarks = reader_client.get("/works/?sort=bookmarks").content.decode()
+    assert by_bookmarks.index("The Lighthouse Keeper") < by_bookmarks.index("Newer And Unbookmarked")
+    assert "The Lighthouse Keeper" in reader_client.get("/works/?q=bookmarks>0").content.decode()
 
 
 def test_bookmarking_again_edits_the_one_bookmark(make_work, reader, make_bookmark):
