@@ -18,6 +18,7 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fanfold.accounts.services import preference_update
+from fanfold.bookmarks.services import BookmarkFields, bookmark_save
 from fanfold.interactions.models import Comment
 from fanfold.tags.models import Tag
 from fanfold.works.models import Chapter, Work
@@ -279,8 +280,10 @@ def world(make_work, make_user, writer, reader, reader_client):
     comment = Comment.objects.first()
     tag = Tag.objects.get(name="Fluff")
     fandom = Tag.objects.get(name="Original Work")
+    bookmark = bookmark_save(user=reader, work=work, fields=BookmarkFields(notes="Kept.", tags=("rereads",)))
     return {
         "work_id": work.pk,
+        "bookmark_id": bookmark.pk,
         "chapter_id": work.chapters.first().pk,
         "comment_id": comment.pk if comment else 1,
         "username": writer.username,

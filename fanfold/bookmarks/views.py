@@ -29,6 +29,7 @@ from fanfold.bookmarks.selectors import (
     pseuds_of,
     tag_names,
 )
+from fanfold.core.forms import parse_id
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
 from fanfold.works.forms import add_service_errors
@@ -289,7 +290,7 @@ class BookmarkDetailView(View):
     """One bookmark, as its listings show it."""
 
     def get(self, request, bookmark_id):
-        found = bookmarks_in_order(request.user, [bookmark_id])
+        found = bookmarks_in_order(request.user, [bookmark_id]) if parse_id(bookmark_id, Bookmark) else []
         if not found:
             raise Http404("No such bookmark.")
         return render(request, "bookmarks/bookmark_detail.html", {"bookmark": found[0]})
