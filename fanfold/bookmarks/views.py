@@ -261,7 +261,7 @@ class ExternalBookmarkView(LoginRequiredMixin, View):
                     user=request.user, external=external.external_fields(), fields=form.bookmark_fields()
                 )
             except ValidationError as error:
-                add_service_errors(external, error)
+                _add_errors(form, external, error)
             except DatabaseError:
                 form.add_error(None, NOT_SAVED)
             else:
@@ -272,6 +272,16 @@ class ExternalBookmarkView(LoginRequiredMixin, View):
     def _render(self, form, external, status=200):
         context = {"form": form, "external_form": external, "action": reverse("bookmarks:external_new")}
         return render(self.request, self.template_name, context, status=status)
+
+
+def _add_errors(form, external, error: ValidationError) -> None:
+    """A service's errors on whichever of the two forms has the field they are about."""
+    if not hasattr(error, "error_dict"):
+        add_service_errors(form, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = external if field in external.fields else form
+        add_service_errors(target, ValidationError({field: errors}))
 
 
 def _initial(bookmark: Bookmark | None, user) -> dict:

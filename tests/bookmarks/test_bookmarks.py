@@ -219,3 +219,22 @@ def test_a_selected_tag_stays_on_the_sidebar_and_filters_combine(make_work, read
     assert "1 of 1 Bookmarks" in recs and "Fluffy" in recs
     bad = reader_client.get("/bookmarks/?tag=abc&bookmarked_from=yesterday-ish&page=0").content.decode()
     assert "2 Bookmarks" in bad and "not understood" in bad and 'value="yesterday-ish"' in bad
+
+
+def test_an_external_bookmarks_own_errors_show_on_its_own_fields(reader, reader_client):
+    response = reader_client.post(
+        "/external_works/new/",
+        {
+            "pseud": reader.default_pseud.pk,
+            "tags": "bad<tag",
+            "external-url": "https://example.org/x",
+            "external-title": "T",
+            "external-creator": "C",
+            "external-fandoms": "F",
+            "external-rating": "Not Rated",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "contains characters tags cannot use" in page and 'value="bad&lt;tag"' in page
+    assert not Bookmark.objects.exists()

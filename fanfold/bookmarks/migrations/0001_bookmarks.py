@@ -18,7 +18,6 @@ def uninstall(apps, schema_editor):
     drop_triggers(schema_editor, apps.get_model("bookmarks", "Bookmark"))
 
 
-
 class Migration(migrations.Migration):
     """Bookmarks, external works, and the triggers that note every change to a bookmark."""
 
