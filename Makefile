@@ -58,6 +58,7 @@ lint: $(STAMP)
 LOAD_ARGS ?=
 bench: $(BENCH_STAMP)
 	DEBUG=1 $(BIN)/python bench/run.py
+	DEBUG=1 $(BIN)/python bench/bookmarks_bench.py
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:

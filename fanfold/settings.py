@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fanfold.discovery",
     "fanfold.series",
     "fanfold.readings",
+    "fanfold.bookmarks",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("fanfold.discovery.urls")),
     path("", include("fanfold.accounts.urls")),
+    path("", include("fanfold.bookmarks.urls")),
     path("works/", include("fanfold.works.urls")),
     path("tags/", include("fanfold.tags.urls")),
     path("", include("fanfold.interactions.urls")),

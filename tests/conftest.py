@@ -42,11 +42,14 @@ def visits_written_at_once(settings):
 @pytest.fixture(autouse=True)
 def fresh_discovery_index():
     """Each test starts with no index: rolled-back test data must not linger in the process's index."""
+    from fanfold.bookmarks.index import reset_bookmark_index
     from fanfold.discovery.index import reset_index
 
     reset_index()
+    reset_bookmark_index()
     yield
     reset_index()
+    reset_bookmark_index()
 
 
 @pytest.fixture

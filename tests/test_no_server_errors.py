@@ -18,6 +18,7 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fanfold.accounts.services import preference_update
+from fanfold.bookmarks.services import BookmarkFields, bookmark_save
 from fanfold.interactions.models import Comment
 from fanfold.series.services import SeriesFields, series_add_work, series_create
 from fanfold.tags.models import Tag
@@ -282,9 +283,11 @@ def world(make_work, make_user, writer, reader, reader_client):
     fandom = Tag.objects.get(name="Original Work")
     series = series_create(pseuds=[writer.default_pseud], fields=SeriesFields(title="Series"))
     series_add_work(series=series, work=work)
+    bookmark = bookmark_save(user=reader, work=work, fields=BookmarkFields(notes="Kept.", tags=("rereads",)))
     return {
         "series_id": series.pk,
         "work_id": work.pk,
+        "bookmark_id": bookmark.pk,
         "chapter_id": work.chapters.first().pk,
         "comment_id": comment.pk if comment else 1,
         "username": writer.username,

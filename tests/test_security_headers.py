@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fanfold.accounts.services import LinkFields, mute_add, profile_update, pseud_create, tag_exclusion_add
+from fanfold.bookmarks.services import BookmarkFields, bookmark_save
 from fanfold.interactions.services import comment_create
 from fanfold.series.services import SeriesFields, series_add_work, series_create
 from fanfold.tags.models import Tag
@@ -58,6 +59,7 @@ def build_archive(make_user, make_work) -> dict:
     fandom = Tag.objects.get(name="Original Work")
     series = series_create(pseuds=[writer.default_pseud], fields=SeriesFields(title="Round Trips"))
     series_add_work(series=series, work=work)
+    bookmark = bookmark_save(user=reader, work=work, fields=BookmarkFields(notes="Kept.", tags=("rereads",)))
     return {
         "users": {"writer": writer, "reader": reader, "wrangler": wrangler},
         "series": series,
@@ -73,6 +75,7 @@ def build_archive(make_user, make_work) -> dict:
             "work_id": work.pk,
             "chapter_id": chapter.pk,
             "comment_id": comment.pk,
+            "bookmark_id": bookmark.pk,
             "username": writer.username,
             "pseud": quill.name,
             "tag_id": unwrangled.pk,

@@ -126,9 +126,15 @@ class Change:
 
 class ChangeReader:
     """A reader's place in the change log: `start()` before reading the works themselves, then `read()`
-    returns each change committed since, once."""
+    returns each change committed since, once.
 
-    def __init__(self) -> None:
+    Another app's change log of the same design (a table with `id`, `kind`, `created_at`, a key column and,
+    on PostgreSQL, `txid`) is read by naming its `table` and `key` column; its notes' keys come in `work_id`.
+    """
+
+    def __init__(self, *, table: str = _TABLE, key: str = "work_id") -> None:
+        self._table = table
+        self._key = key
         self._last_id = 0  # SQLite: every note up to this id has been read
         self._horizon = 0  # PostgreSQL: notes of this transaction id or later may still be unread
         self._seen: set[int] = set()  # PostgreSQL: ids read at or past the horizon
@@ -139,7 +145,7 @@ class ChangeReader:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "  # noqa: S608
-                    f"(SELECT array_agg(id) FROM {_TABLE} WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())"
+                    f"(SELECT array_agg(id) FROM {self._table} WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())"
                     "::text::bigint)"
                 )
                 horizon, seen = cursor.fetchone()
@@ -147,7 +153,7 @@ class ChangeReader:
             self._horizon, self._seen = horizon, set(seen or ())
         else:
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_TABLE}")  # noqa: S608
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self._table}")  # noqa: S608
                 self._last_id = cursor.fetchone()[0]
 
     def read(self) -> list[Change]:
@@ -156,7 +162,7 @@ class ChangeReader:
             return self._read_postgresql()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, work_id, kind FROM {_TABLE} WHERE id > %s ORDER BY id",  # noqa: S608
+                f"SELECT id, {self._key}, kind FROM {self._table} WHERE id > %s ORDER BY id",  # noqa: S608
                 [self._last_id],
             )
             rows = cursor.fetchall()
@@ -169,8 +175,8 @@ class ChangeReader:
         with connection.cursor() as cursor:
             cursor.execute(
                 "WITH snapshot AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) "  # noqa: S608
-                "SELECT snapshot.xmin, change.id, change.work_id, change.kind, change.txid FROM snapshot "
-                f"LEFT JOIN {_TABLE} AS change ON change.txid >= %s ORDER BY change.id",
+                f"SELECT snapshot.xmin, change.id, change.{self._key}, change.kind, change.txid FROM snapshot "
+                f"LEFT JOIN {self._table} AS change ON change.txid >= %s ORDER BY change.id",
                 [self._horizon],
             )
             rows = cursor.fetchall()

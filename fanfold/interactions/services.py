@@ -21,6 +21,7 @@ from django.utils.html import strip_tags
 
 from fanfold.accounts.models import Pseud
 from fanfold.accounts.services import RESERVED_USERNAME
+from fanfold.bookmarks.models import Bookmark
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
 from fanfold.core.writebehind import write_behind
@@ -433,8 +434,8 @@ class CountFix:
     counted: int
 
 
-# The counters on Work that rows decide. Bookmarks have no rows yet, so bookmark_count is not among them.
-RECOUNTED_FIELDS = ("kudos_count", "comment_count", "hit_count", "chapter_count", "word_count")
+# The counters on Work that rows decide.
+RECOUNTED_FIELDS = ("kudos_count", "comment_count", "hit_count", "chapter_count", "word_count", "bookmark_count")
 
 
 def _counts(**work_range) -> dict[int, dict[str, int]]:
@@ -453,6 +454,7 @@ def _counts(**work_range) -> dict[int, dict[str, int]]:
     add("kudos_count", grouped(Kudos.objects.all(), n=Count("id")))
     add("comment_count", grouped(Comment.objects.filter(COUNTED_COMMENTS), n=Count("id")))
     add("hit_count", grouped(Hit.objects.all(), n=Count("id")))
+    add("bookmark_count", grouped(Bookmark.objects.public(), n=Count("id")))
     for work_id, chapters, words in grouped(
         Chapter.objects.filter(COUNTED_CHAPTERS), chapters=Count("id"), words=Sum("word_count")
     ):
@@ -490,7 +492,7 @@ def work_counts_recount(*, work_ids) -> list[CountFix]:
 
 
 def work_counts_reconcile(*, fix: bool, batch_size: int = 2_000, progress=None) -> Iterator[CountFix]:
-    """Recount every work's kudos, comments, hits, chapters and words from rows; with `fix`, correct them.
+    """Recount every work's kudos, comments, hits, bookmarks, chapters and words from rows; with `fix`, correct them.
 
     Yields each counter that was wrong, as it goes. Works are read in id ranges of `batch_size`, each
     counted with one grouped query per kind of row, so an archive of a million works takes a few hundred

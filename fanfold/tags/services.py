@@ -63,6 +63,7 @@ def tags_delete_orphaned(*, tag_ids: Iterable[int]) -> int:
         .exclude(type__in=FIXED_TYPES)
         .filter(works__isnull=True, synonyms__isnull=True, sub_tags__isnull=True, meta_tags__isnull=True)
         .filter(parents__isnull=True, children__isnull=True)
+        .filter(bookmarks__isnull=True, external_works__isnull=True)  # a bookmarker's tags outlive the work
     )
     deleted, _ = Tag.objects.filter(pk__in=list(orphaned.values_list("pk", flat=True))).delete()
     return deleted

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fanfold.accounts.models import ProfileLink, Pseud
+from fanfold.bookmarks.views import bookmark_context
 from fanfold.interactions.selectors import work_feedback_context
 from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
@@ -141,6 +142,7 @@ class WorkReadView(View):
         }
         context.update(work_feedback_context(request=request, work=work, chapter=current, chapters=chapters))
         context.update(work_people_context(work=work, viewer=request.user))
+        context.update(bookmark_context(request=request, work=work))
         return render(request, "works/work_detail.html", context)
 
 

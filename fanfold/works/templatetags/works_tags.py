@@ -8,6 +8,7 @@ escaped on the way in.
 from html import escape
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from fanfold.core.dates import format_local
@@ -121,6 +122,9 @@ def blurb_stats(work) -> str:
         ("kudos", "Kudos", f"{work.kudos_count:,}"),
         ("hits", "Hits", f"{work.hit_count:,}"),
     )
+    if work.bookmark_count:
+        url = escape(reverse("bookmarks:work", kwargs={"work_id": work.pk}))
+        stats += (("bookmarks", "Bookmarks", f'<a href="{url}">{work.bookmark_count:,}</a>'),)
     parts = ['  <dl class="stats">\n']
     parts += [f'    <dt class="{css}">{label}</dt><dd class="{css}">{value}</dd>\n' for css, label, value in stats]
     parts.append("  </dl>\n</li>")

@@ -1,4 +1,4 @@
-"""`manage.py reconcile_counts`: recount every work's kudos, comments, hits, chapters and words from rows."""
+"""`manage.py reconcile_counts`: recount every work's kudos, comments, hits, bookmarks, chapters and words from rows."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,8 +7,8 @@ from fanfold.interactions.services import work_counts_reconcile
 
 class Command(BaseCommand):
     help = (
-        "Recount each work's kudos, comments, hits, chapters and words from the rows they count, and correct "
-        "any counter that disagrees. Safe while the archive is in use. With --check, change nothing and exit "
+        "Recount each work's kudos, comments, hits, bookmarks, chapters and words from the rows they count, and "
+        "correct any counter that disagrees. Safe while the archive is in use. With --check, change nothing and exit "
         "non-zero if any counter is off."
     )
 

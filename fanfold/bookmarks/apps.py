@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class BookmarksConfig(AppConfig):
+    name = "fanfold.bookmarks"
