@@ -160,6 +160,17 @@ def bench_accounts(prefix: str, count: int) -> list[dict]:
     return accounts
 
 
+def keep_history(on: bool) -> None:
+    """Whether the signed-in readers' visits are recorded in their history (the preference; on by default), so
+    the same data can be measured with and without recording."""
+    from fanfold.accounts.models import Preference, User
+
+    readers = User.objects.filter(username__startswith="loadreader")
+    for user in readers.filter(preference__isnull=True):
+        Preference.objects.get_or_create(user=user)
+    Preference.objects.filter(user__in=readers).update(history_enabled=on)
+
+
 def pools(args) -> dict:
     """What the users pick from: work ids, listing and search URLs, tag names for new works."""
     from fanfold.discovery.query import DIRECTIONS, SORTS, WorkFilter
@@ -627,8 +638,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=180.0, help="seconds of load")
     parser.add_argument("--think", type=float, default=0.5, help="seconds each user waits between actions")
     parser.add_argument("--spawn", type=float, default=5.0, help="seconds over which the users arrive")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--find-max", action="store_true", help="step users up to the highest load within target")
     parser.add_argument("--step-users", type=int, default=30, help="users added at each step")
     parser.add_argument("--start-users", type=int, help="users at the first step (default: --step-users)")
@@ -642,6 +653,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep-db", action="store_true", help="leave the database in place at the end")
     parser.add_argument("--reuse-db", action="store_true", help="reuse a kept database with the same data, and keep it")
+    parser.add_argument("--no-history", action="store_true", help="signed-in readers' history off, to compare")
     parser.add_argument("--profile", action="store_true", help="queries and time per work page and listing")
     parser.add_argument("--profile-pages", type=int, default=40)
     parser.add_argument("--output", type=Path, default=RESULTS / "load.json")
@@ -680,6 +692,8 @@ def main() -> None:
         pool = pools(args)
         most = args.max_users if args.find_max else args.users
         accounts = {"writers": bench_accounts("loadwriter", most), "readers": bench_accounts("loadreader", most)}
+        keep_history(not args.no_history)
+        report["readers_keep_history"] = not args.no_history
         report["listed_works"] = len(pool["listed_work_ids"])
         before = counter_snapshot()
         connections.close_all()

@@ -166,11 +166,13 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
         mine = Q(pk__in=[])
     # The names shown, and one more to tell whether there are more: most works have fewer than that, and
     # then the kudos rows need no counting (a popular work's are many).
-    givers = list(
-        Kudos.objects.filter(work=work, user__isnull=False).values_list("user__username", flat=True)[
-            : KUDOS_NAMES_SHOWN + 1
-        ]
-    )
+    givers = []
+    if work.kudos_count:  # the counter is exact, so a work without kudos needs no look at their rows
+        givers = list(
+            Kudos.objects.filter(work=work, user__isnull=False).values_list("user__username", flat=True)[
+                : KUDOS_NAMES_SHOWN + 1
+            ]
+        )
     if len(givers) <= KUDOS_NAMES_SHOWN:
         # The work's counter is exact (atomic updates, `reconcile_counts`): the rest are guests'.
         users = len(givers)

@@ -7,7 +7,7 @@ excluded tags). A series with none of those is, to that viewer, a series that do
 
 import dataclasses
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from fanfold.accounts.models import Pseud
@@ -135,9 +135,17 @@ class SeriesPlace:
     next_work_id: int | None
 
 
+def work_in_series_flag() -> dict[str, Exists]:
+    """An annotation saying whether a work is in any series, loaded with the work (see `work_series_places`)."""
+    return {"in_series": Exists(SeriesWork.objects.filter(work=OuterRef("pk")))}
+
+
 def work_series_places(*, work: Work, viewer) -> list[SeriesPlace]:
     """Each series `work` is in, with its part number and neighbours among the works the viewer sees (the
-    work itself always counts: they are reading it). One query; none of it when the work is in no series."""
+    work itself always counts: they are reading it). One query; none when the work was loaded with
+    `work_in_series_flag` and is in no series."""
+    if getattr(work, "in_series", True) is False:
+        return []
     shown = _shown_works(viewer, is_creator=work.is_created_by(viewer)).values("pk")
     rows = (
         SeriesWork.objects.filter(series__series_works__work=work)

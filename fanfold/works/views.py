@@ -20,7 +20,7 @@ from fanfold.interactions.selectors import work_feedback_context
 from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
 from fanfold.series.forms import WorkSeriesForm
-from fanfold.series.selectors import work_series_places
+from fanfold.series.selectors import work_in_series_flag, work_series_places
 from fanfold.series.work_form import work_form_series_context, work_series_join_from_form
 from fanfold.tags.models import Tag
 from fanfold.works import services
@@ -28,7 +28,7 @@ from fanfold.works.association_forms import AssociationsForm
 from fanfold.works.associations import work_associations_set
 from fanfold.works.forms import ChapterForm, WorkForm, add_service_errors
 from fanfold.works.models import Chapter, Work
-from fanfold.works.people import work_people_context
+from fanfold.works.people import work_people_context, work_people_flags
 from fanfold.works.selectors import (
     restricted_work_exists,
     visible_chapters,
@@ -65,9 +65,13 @@ def _work_for_reading(request, work_id: int) -> Work:
         .only("name", "user__username", "user__show_links_on_works")
         .prefetch_related(Prefetch("user__profile_links", queryset=ProfileLink.objects.order_by("position", "id")))
     )
-    queryset = visible_works(request.user).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type", "sort_order")),
-        Prefetch("creators", queryset=creators),
+    queryset = (
+        visible_works(request.user)
+        .annotate(**work_people_flags(), **work_in_series_flag())
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type", "sort_order")),
+            Prefetch("creators", queryset=creators),
+        )
     )
     return get_object_or_404(queryset, pk=work_id)
 
