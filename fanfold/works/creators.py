@@ -12,7 +12,7 @@ from django.db.models import Max, QuerySet
 from django.urls import reverse
 
 from fanfold.accounts.blocks import is_blocked
-from fanfold.accounts.models import Preference, Pseud, User
+from fanfold.accounts.models import Block, Preference, Pseud, User
 from fanfold.accounts.services import RESERVED_USERNAME
 from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.works.models import CreatorInvitation, Creatorship, Work
@@ -88,8 +88,15 @@ def creator_invite(*, work: Work, by: User, pseud: Pseud) -> CreatorInvitation:
     return invitation
 
 
+def invitations_waiting_for(user: User) -> QuerySet[CreatorInvitation]:
+    """Invitations to `user`, less those sent by someone they have blocked since (blocked people may not
+    invite them, so an invitation sent before the block stops waiting too)."""
+    blocked = Block.objects.filter(user=user).values("blocked_id")
+    return CreatorInvitation.objects.filter(pseud__user=user).exclude(invited_by__user_id__in=blocked)
+
+
 def _own_invitation(*, work: Work, user: User) -> CreatorInvitation:
-    invitation = CreatorInvitation.objects.filter(work=work, pseud__user=user).select_related("pseud").first()
+    invitation = invitations_waiting_for(user).filter(work=work).select_related("pseud").first()
     if invitation is None:
         raise ValidationError("That invitation is no longer waiting for you.", code="gone")
     return invitation
@@ -126,7 +133,7 @@ def pending_invitations(user: User) -> QuerySet[CreatorInvitation]:
     """The invitations waiting for `user`, oldest first. The invited person sees the title of the work they
     are asked to share credit on, whatever its state: its creators chose to show it to them."""
     return (
-        CreatorInvitation.objects.filter(pseud__user=user)
+        invitations_waiting_for(user)
         .select_related("work", "pseud__user", "invited_by__user")
         .order_by("created_at", "id")
     )

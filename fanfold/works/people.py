@@ -3,8 +3,9 @@ inspired, and an invitation to co-create it waiting for the reader."""
 
 from django.db.models import Exists, OuterRef
 
+from fanfold.works.creators import invitations_waiting_for
 from fanfold.works.gifts import work_gifts
-from fanfold.works.models import CreatorInvitation, Gift, RelatedWork, RelationStatus, Work
+from fanfold.works.models import Gift, RelatedWork, RelationStatus, Work
 from fanfold.works.related import child_works, parent_links
 
 
@@ -25,7 +26,7 @@ def work_people_context(*, work: Work, viewer) -> dict:
     signed_in = getattr(viewer, "is_authenticated", False)
     invitation = None
     if signed_in:
-        invitation = CreatorInvitation.objects.filter(work=work, pseud__user=viewer).select_related("pseud").first()
+        invitation = invitations_waiting_for(viewer).filter(work=work).select_related("pseud").first()
     children = child_works(parent=work, viewer=viewer) if getattr(work, "has_child_links", True) else []
     return {
         "work_gifts": gifts,

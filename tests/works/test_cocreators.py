@@ -227,3 +227,13 @@ def test_listings_show_the_new_co_creator_once_they_accept(invited_work, reader,
     answer(reader_client, reader, invited_work, "accept")
 
     assert reader_pseud in client.get(reverse("works:list")).content.decode()
+
+
+def test_blocking_the_inviter_withdraws_their_waiting_invitation(invited_work, writer, reader, reader_client, client):
+    block_add(user=reader, blocked=writer)
+
+    assert "Two Hands" not in reader_client.get(requests_url(reader)).content.decode()
+    assert "You have been invited" not in reader_client.get(invited_work.get_absolute_url()).content.decode()
+    answer(reader_client, reader, invited_work, "accept")
+    assert "reader" not in byline_of(client, invited_work)
+    assert not Creatorship.objects.filter(work=invited_work, pseud__user=reader).exists()
