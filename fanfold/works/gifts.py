@@ -10,12 +10,14 @@ import dataclasses
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from fanfold.accounts.blocks import blocks_any, is_blocked
 from fanfold.accounts.models import Preference, Pseud, User
 from fanfold.accounts.selectors import pseud_by_byline
 from fanfold.works.creators import creator_user_ids
 from fanfold.works.models import Gift, Work
+from fanfold.works.notices import email_after_commit, site_url
 from fanfold.works.selectors import listed_works, visible_works
 
 MAX_GIFTS = 20
@@ -97,13 +99,46 @@ def work_gifts_set(*, work: Work, by: User, recipients: list[str]) -> list[Gift]
     wanted_keys = {recipient.key for recipient in unique}
     taken_back = [gift.pk for key, gift in current.items() if key not in wanted_keys and not gift.refused]
     Gift.objects.filter(pk__in=taken_back).delete()
+    given = []
     for recipient in new:
         try:
             with transaction.atomic():
-                Gift.objects.create(work=work, pseud=recipient.pseud, recipient_name=recipient.name)
+                given.append(Gift.objects.create(work=work, pseud=recipient.pseud, recipient_name=recipient.name))
         except IntegrityError:  # given by another request meanwhile
             pass
+    _announce(work, given)
     return work_gifts(work)
+
+
+def gifts_announce(*, work: Work) -> None:
+    """Tell the recipients of a draft's gifts, now that it is posted (a draft tells nobody)."""
+    _announce(work, list(Gift.objects.filter(work=work, refused=False, pseud__isnull=False)))
+
+
+def _announce(work: Work, gifts: list[Gift]) -> None:
+    """Email each recipient with an account that `work` is a gift to them, once the write commits; only for a
+    posted work a maintainer has not hidden."""
+    if not work.posted or work.hidden:
+        return
+    creators = ", ".join(
+        str(pseud) for pseud in Pseud.objects.filter(creatorship__work=work).order_by("creatorship__position")
+    )
+    for gift in gifts:
+        if gift.pseud_id is None or gift.refused:
+            continue
+        pseud = Pseud.objects.select_related("user").get(pk=gift.pseud_id)
+        email_after_commit(
+            addresses=[pseud.user.email],
+            subject=f"A gift for you: {work.title}",
+            template="works/creators/emails/gift.txt",
+            context={
+                "work": work,
+                "pseud": pseud,
+                "creators": creators,
+                "url": site_url(work.get_absolute_url()),
+                "gifts_url": site_url(reverse("creators:gifts", kwargs={"username": pseud.user.username})),
+            },
+        )
 
 
 def work_gifts(work: Work) -> list[Gift]:

@@ -14,6 +14,7 @@ from fanfold.discovery.services import record_work_change, search_text_refresh
 from fanfold.interactions.services import COUNTED_COMMENTS
 from fanfold.tags.models import CATEGORIES, RATINGS, WARNINGS, Tag, TagType
 from fanfold.tags.services import tag_find_or_create, tag_name_errors, tags_delete_orphaned
+from fanfold.works.gifts import gifts_announce
 from fanfold.works.models import COUNTED_CHAPTERS, Chapter, CommentPermission, Creatorship, Work
 from fanfold.works.related import related_works_announce
 
@@ -339,6 +340,7 @@ def work_post(*, work: Work) -> Work:
     work.chapters.filter(published_on__isnull=True).update(published_on=work.published_on)
     work.chapters.update(posted=True)
     related_works_announce(child=work)
+    gifts_announce(work=work)
     return work_recount(work=work)
 
 

@@ -162,3 +162,28 @@ def test_a_work_is_a_gift_to_at_most_twenty_people(writer, writer_client):
     assert response.status_code == 400
     assert "A work can be a gift to at most 20 people; you named 21." in response.content.decode()
     assert not Gift.objects.exists()
+
+
+def test_recipients_with_accounts_are_emailed_once_the_work_is_posted(
+    writer, writer_client, reader, mailoutbox, django_capture_on_commit_callbacks
+):
+    from fanfold.works.services import work_post
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = give(writer_client, writer, title="Lantern Song", gifts="reader, My Friend Alex")
+    [mail] = mailoutbox
+    assert mail.to == [reader.email] and "Lantern Song" in mail.subject
+    assert posted.get_absolute_url() in mail.body and "/users/reader/gifts/" in mail.body
+
+    # A draft tells nobody until it is posted, then tells each recipient once.
+    mailoutbox.clear()
+    data = new_work_data(writer.default_pseud, title="Quiet Draft", gifts="reader")
+    data.pop("post", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        writer_client.post(NEW, data)
+    draft = Work.objects.get(title="Quiet Draft")
+    assert not draft.posted and mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        work_post(work=draft)
+    assert [mail.to for mail in mailoutbox] == [[reader.email]]
+    assert "Quiet Draft" in mailoutbox[0].subject
