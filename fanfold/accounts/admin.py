@@ -6,8 +6,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 
-from fanfold.accounts.models import Mute, Preference, ProfileLink, Pseud, TagExclusion, User
+from fanfold.accounts.models import Block, Mute, Preference, ProfileLink, Pseud, TagExclusion, User
 from fanfold.accounts.services import user_profile_ensure
+from fanfold.core.admin import ReadOnlyAdmin
 from fanfold.core.html import sanitize_html
 
 
@@ -114,3 +115,10 @@ class TagExclusionAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "tag__name"]
     raw_id_fields = ["user", "tag"]
     list_select_related = ["user", "tag"]
+
+
+@admin.register(Block)
+class BlockAdmin(ReadOnlyAdmin):
+    list_display = ["user", "blocked", "created_at"]
+    search_fields = ["user__username", "blocked__username"]
+    list_select_related = ["user", "blocked"]

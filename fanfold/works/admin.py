@@ -6,7 +6,8 @@ text follow what the maintainer changed (the database's change log notes the row
 
 from django.contrib import admin, messages
 
-from fanfold.works.models import Chapter, Creatorship, Work
+from fanfold.core.admin import ReadOnlyAdmin
+from fanfold.works.models import Chapter, CreatorInvitation, Creatorship, Gift, RelatedWork, Work
 from fanfold.works.services import work_delete, work_recount, work_set_hidden
 
 
@@ -81,3 +82,26 @@ class ChapterAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for work in works:
             work_recount(work=work)
+
+
+@admin.register(Gift)
+class GiftAdmin(ReadOnlyAdmin):
+    list_display = ["work", "recipient", "refused", "created_at"]
+    list_filter = ["refused"]
+    search_fields = ["work__title", "recipient_name", "pseud__name", "pseud__user__username"]
+    list_select_related = ["work", "pseud__user"]
+
+
+@admin.register(RelatedWork)
+class RelatedWorkAdmin(ReadOnlyAdmin):
+    list_display = ["child", "parent", "url", "translation", "status", "created_at"]
+    list_filter = ["status", "translation"]
+    search_fields = ["child__title", "parent__title", "url", "title"]
+    list_select_related = ["child", "parent"]
+
+
+@admin.register(CreatorInvitation)
+class CreatorInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["work", "pseud", "invited_by", "created_at"]
+    search_fields = ["work__title", "pseud__name", "pseud__user__username"]
+    list_select_related = ["work", "pseud__user", "invited_by__user"]

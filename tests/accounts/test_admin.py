@@ -66,3 +66,31 @@ def test_pseud_admin_search(admin_client_for, writer):
     html = admin_client_for.get(reverse("admin:accounts_pseud_changelist"), {"q": "owl"}).content.decode()
 
     assert "Night Owl" in html
+
+
+@pytest.mark.django_db
+def test_blocks_gifts_related_works_and_invitations_are_seen_not_changed_in_the_admin(
+    admin_client_for, writer, reader, make_work
+):
+    from fanfold.accounts.blocks import block_add
+    from fanfold.works.models import CreatorInvitation, Gift, RelatedWork
+
+    work = make_work(writer, title="Seen In Admin")
+    block = block_add(user=reader, blocked=writer)
+    gift = Gift.objects.create(work=work, recipient_name="A Friend")
+    link = RelatedWork.objects.create(child=work, url="https://example.org/elsewhere", title="Elsewhere")
+    invitation = CreatorInvitation.objects.create(work=work, pseud=reader.default_pseud)
+    for model, row, shown in [
+        ("accounts_block", block, "reader"),
+        ("works_gift", gift, "A Friend"),
+        ("works_relatedwork", link, "example.org/elsewhere"),
+        ("works_creatorinvitation", invitation, "Seen In Admin"),
+    ]:
+        listing = admin_client_for.get(reverse(f"admin:{model}_changelist"))
+        assert listing.status_code == 200 and shown in listing.content.decode()
+        # Their writes carry rules (consent, blocks, emails) that only the services keep.
+        assert admin_client_for.get(reverse(f"admin:{model}_add")).status_code == 403
+        assert (
+            admin_client_for.post(reverse(f"admin:{model}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+        )
+    assert Gift.objects.filter(pk=gift.pk).exists() and CreatorInvitation.objects.filter(pk=invitation.pk).exists()
