@@ -13,7 +13,6 @@ work's creators. A changed bookmark, or any bookmark of a changed work, is tombs
 index builds itself afresh once tombstones pile up.
 """
 
-import array
 import bisect
 import dataclasses
 import datetime as dt
@@ -31,6 +30,7 @@ from pyroaring import BitMap
 from fanfold.bookmarks.changelog import bookmark_change_reader, prune_bookmark_changes
 from fanfold.bookmarks.models import Bookmark, ExternalWork
 from fanfold.bookmarks.query import BOOKMARK_SORTS, BookmarkFilter
+from fanfold.discovery.arrays import bitmap_of, chunks, docs_of, first_in_order, grouped, offsets
 from fanfold.discovery.changelog import COUNTS, ChangeReader
 from fanfold.discovery.index import FACET_TYPES, MISSING_TIME, FacetCounts, TagRows, time_number
 from fanfold.tags.models import Tag
@@ -108,26 +108,6 @@ class BookmarkResult:
         return max(1, -(-self.total // self.page_size))
 
 
-def _bitmap(docs) -> BitMap:
-    return BitMap(array.array("I", np.asarray(docs, dtype=np.uint32).tobytes()))
-
-
-def _docs_of(bitmap: BitMap) -> np.ndarray:
-    return np.frombuffer(bitmap.to_array(), dtype=np.uint32).astype(np.int64)
-
-
-def _grouped(keys: np.ndarray, values: np.ndarray):
-    if not len(keys):
-        return
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-    starts = np.concatenate(([0], bounds)).tolist()
-    ends = np.concatenate((bounds, [len(keys)])).tolist()
-    for start, end in zip(starts, ends, strict=True):
-        yield int(keys[start]), values[start:end]
-
-
 class _DocGroups:
     """Docs by a key (a user, a work, a term): CSR arrays for the docs of a new index, bitmaps for docs added
     since. Most keys have few docs, too few to be worth a bitmap each."""
@@ -145,14 +125,14 @@ class _DocGroups:
         self._docs = docs[order].astype(np.int32)
 
     def add(self, keys: np.ndarray, docs: np.ndarray) -> None:
-        for key, found in _grouped(keys, docs):
-            self._later.setdefault(key, BitMap()).update(_bitmap(found))
+        for key, found in grouped(keys, docs):
+            self._later.setdefault(key, BitMap()).update(bitmap_of(found))
 
     def get(self, key: int) -> BitMap:
         docs = BitMap()
         place = int(np.searchsorted(self._keys, key))
         if place < len(self._keys) and self._keys[place] == key:
-            docs = _bitmap(self._docs[self._offsets[place] : self._offsets[place + 1]])
+            docs = bitmap_of(self._docs[self._offsets[place] : self._offsets[place + 1]])
         later = self._later.get(key)
         return docs | later if later is not None else docs
 
@@ -255,9 +235,9 @@ class BookmarkIndex:
         in_base = {False: shared & (state == OPEN), True: shared & (state <= MEMBERS)}
         self._live.add_range(start, start + count)
         for signed_in, where in in_base.items():
-            self._base[signed_in].update(_bitmap(docs[where]))
-        self._rec.update(_bitmap(docs[np.asarray(rows.rec, dtype=bool)]))
-        self._notes.update(_bitmap(docs[np.asarray(rows.has_notes, dtype=bool)]))
+            self._base[signed_in].update(bitmap_of(docs[where]))
+        self._rec.update(bitmap_of(docs[np.asarray(rows.rec, dtype=bool)]))
+        self._notes.update(bitmap_of(docs[np.asarray(rows.has_notes, dtype=bool)]))
 
         users = np.asarray(rows.user_ids, dtype=np.int64)
         works = np.asarray(rows.work_ids, dtype=np.int64)
@@ -286,8 +266,8 @@ class BookmarkIndex:
             self._heavy[heavy] = True
             self._heavy_numbers = sorted(heavy.tolist())
         light = ~self._heavy[numbers]
-        for number, found in _grouped(numbers[~light], posting_docs[~light]):
-            self._heavy_docs.setdefault(number, BitMap()).update(_bitmap(found))
+        for number, found in grouped(numbers[~light], posting_docs[~light]):
+            self._heavy_docs.setdefault(number, BitMap()).update(bitmap_of(found))
         if first:
             self._light.pack(numbers[light], posting_docs[light])
         else:
@@ -351,7 +331,7 @@ class BookmarkIndex:
         if not len(docs):
             return
         self._version += 1
-        gone = _bitmap(docs)
+        gone = bitmap_of(docs)
         self._live.difference_update(gone)
         for signed_in, base in self._base.items():
             counted = gone & base
@@ -380,9 +360,9 @@ class BookmarkIndex:
         """Apply the change logs' new notes: changed bookmarks, and every bookmark of a changed work."""
         changed = {change.work_id for change in self._bookmark_changes.read()}
         works = sorted({change.work_id for change in self._work_changes.read() if change.kind != COUNTS})
-        for chunk in _chunks(works):
+        for chunk in chunks(works, _SQL_CHUNK):
             changed.update(Bookmark.objects.filter(work_id__in=chunk).values_list("id", flat=True))
-        for batch in _chunks(sorted(changed), CATCH_UP_BATCH):
+        for batch in chunks(sorted(changed), CATCH_UP_BATCH):
             self.refresh_bookmarks(batch)
         return len(changed)
 
@@ -496,10 +476,10 @@ class BookmarkIndex:
             start = bisect.bisect_left(order, low, key=lambda doc: int(values[doc]))
             end = bisect.bisect_right(order, high, key=lambda doc: int(values[doc]))
             if end - start < len(matched):
-                return matched & _bitmap(np.sort(order[start:end]))
-        docs = _docs_of(matched)
+                return matched & bitmap_of(np.sort(order[start:end]))
+        docs = docs_of(matched)
         found = values[docs]
-        return _bitmap(docs[(found >= low) & (found <= high)])
+        return bitmap_of(docs[(found >= low) & (found <= high)])
 
     def _page(self, matched: BitMap, sort: str, descending: bool, start: int, size: int) -> np.ndarray:
         matched_count = len(matched)
@@ -512,19 +492,9 @@ class BookmarkIndex:
             order = self._orders[sort]
             if descending:
                 order = order[::-1]
-            found: list[int] = []
-            position = 0
-            chunk = max(256, int(end * doc_count / matched_count * 1.25))
-            while len(found) < end and position < len(order):
-                for doc in order[position : position + chunk].tolist():
-                    if doc in matched:
-                        found.append(doc)
-                        if len(found) == end:
-                            break
-                position += chunk
-                chunk *= 2
+            found = first_in_order(order, matched, end, doc_count)
             return np.asarray(found[start:end], dtype=np.int64)
-        docs = _docs_of(matched)
+        docs = docs_of(matched)
         keys = self._columns[sort][docs]
         ids = self._bookmark_ids[docs]
         ranked = np.lexsort((-ids, -keys)) if descending else np.lexsort((ids, keys))
@@ -533,7 +503,7 @@ class BookmarkIndex:
     # Facets ------------------------------------------------------------------------------------------
 
     def _count_terms(self, docs: BitMap) -> np.ndarray:
-        numbers = _docs_of(docs)
+        numbers = docs_of(docs)
         starts = self._fwd_offsets[numbers]
         lengths = self._fwd_offsets[numbers + 1] - starts
         total = int(lengths.sum())
@@ -634,11 +604,6 @@ class BookmarkIndex:
         )
 
 
-def _chunks(ids: list[int], size: int = _SQL_CHUNK):
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, TagRows]:
     """Listing data of these bookmarks (or of every bookmark), read in a few queries per chunk."""
     fields = ("id", "user_id", "work_id", "external_work_id", "private", "rec", "notes", "created_at")
@@ -647,14 +612,14 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
     else:
         found = [
             row
-            for chunk in _chunks(bookmark_ids)
+            for chunk in chunks(bookmark_ids, _SQL_CHUNK)
             for row in Bookmark.objects.filter(id__in=chunk).order_by("id").values_list(*fields)
         ]
     work_ids = sorted({row[2] for row in found if row[2]})
     external_ids = sorted({row[3] for row in found if row[3]})
     works = {
         work_id: (posted and not hidden, restricted, revised_at)
-        for chunk in _chunks(work_ids)
+        for chunk in chunks(work_ids, _SQL_CHUNK)
         for work_id, posted, hidden, restricted, revised_at in Work.objects.filter(id__in=chunk).values_list(
             "id", "posted", "hidden", "restricted", "revised_at"
         )
@@ -662,11 +627,11 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
     listable = [work_id for work_id, (listed, _r, _t) in works.items() if listed]
     externals = {
         pk: created
-        for chunk in _chunks(external_ids)
+        for chunk in chunks(external_ids, _SQL_CHUNK)
         for pk, created in ExternalWork.objects.filter(id__in=chunk).values_list("id", "created_at")
     }
     creators: dict[int, list[int]] = {}
-    for chunk in _chunks(listable):
+    for chunk in chunks(listable, _SQL_CHUNK):
         for work_id, user_id in Creatorship.objects.filter(work_id__in=chunk).values_list("work_id", "pseud__user_id"):
             creators.setdefault(work_id, []).append(user_id)
     work_tags = _pairs(Work.tags.through, "work_id", listable)
@@ -711,14 +676,16 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
         state=np.asarray(columns["state"], dtype=np.int8),
         created_at=np.asarray([time_number(row[7]) for row in found], dtype=np.int64),
         work_revised_at=np.asarray(columns["revised"], dtype=np.int64),
-        creator_offsets=_offsets(columns["creators"]),
+        creator_offsets=offsets(columns["creators"]),
         creator_user_ids=np.asarray([u for users in columns["creators"] for u in users], dtype=np.int64),
-        term_offsets=_offsets(columns["terms"]),
+        term_offsets=offsets(columns["terms"]),
         term_ids=np.asarray([t for terms in columns["terms"] for t in terms], dtype=np.int64),
     )
     wanted = sorted({term // 2 for terms in columns["terms"] for term in terms})
     tag_rows = [
-        row for chunk in _chunks(wanted) for row in Tag.objects.filter(id__in=chunk).values_list("id", "type", "name")
+        row
+        for chunk in chunks(wanted, _SQL_CHUNK)
+        for row in Tag.objects.filter(id__in=chunk).values_list("id", "type", "name")
     ]
     tags = TagRows(
         ids=np.asarray([row[0] for row in tag_rows], dtype=np.int64),
@@ -730,15 +697,10 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
 
 def _pairs(through, owner: str, owner_ids: list[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
-    for chunk in _chunks(owner_ids):
+    for chunk in chunks(owner_ids, _SQL_CHUNK):
         for owner_id, tag_id in through.objects.filter(Q(**{f"{owner}__in": chunk})).values_list(owner, "tag_id"):
             found.setdefault(owner_id, []).append(tag_id)
     return found
-
-
-def _offsets(lists: list[list]) -> np.ndarray:
-    lengths = np.fromiter((len(items) for items in lists), dtype=np.int64, count=len(lists))
-    return np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
 
 
 # One index per process -------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ bookmarks) is written in place. Once tombstones pile up, `get_index` builds a co
 and swaps it in. Which works a viewer may see is the viewer's policy (`works.visibility`), not the index's.
 """
 
-import array
 import bisect
 import dataclasses
 import datetime as dt
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 from pyroaring import BitMap
 
+from fanfold.discovery.arrays import bitmap_of, chunks, docs_of, first_in_order, grouped, offsets
 from fanfold.discovery.changelog import COUNTER_COLUMNS, COUNTS, ChangeReader, prune_changes
 from fanfold.discovery.query import BEST_MATCH, SORTS, WorkFilter
 from fanfold.tags.models import Tag, TagType
@@ -196,28 +196,6 @@ class SearchResult:
         return max(1, -(-self.total // self.page_size))
 
 
-def _bitmap(docs: np.ndarray) -> BitMap:
-    # pyroaring reads an array.array much faster than a numpy array.
-    return BitMap(array.array("I", np.asarray(docs, dtype=np.uint32).tobytes()))
-
-
-def _docs_of(bitmap: BitMap) -> np.ndarray:
-    return np.frombuffer(bitmap.to_array(), dtype=np.uint32).astype(np.int64)
-
-
-def _grouped(keys: np.ndarray, values: np.ndarray):
-    """(key, values with that key) for each distinct key, values kept in their order."""
-    if not len(keys):
-        return
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [len(keys)]))
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield keys[start].item(), values[start:end]
-
-
 class _Texts:
     """Casefolded strings, one per doc, packed as UTF-8 (whose byte order is the code point order)."""
 
@@ -357,12 +335,12 @@ class DiscoveryIndex:
 
         restricted = np.asarray(rows.restricted, dtype=bool)
         self._live.add_range(start, start + count)
-        self._public.update(_bitmap(docs[~restricted]))
-        self._complete.update(_bitmap(docs[np.asarray(rows.complete, dtype=bool)]))
-        self._single_chapter.update(_bitmap(docs[np.asarray(rows.chapter_count) == 1]))
+        self._public.update(bitmap_of(docs[~restricted]))
+        self._complete.update(bitmap_of(docs[np.asarray(rows.complete, dtype=bool)]))
+        self._single_chapter.update(bitmap_of(docs[np.asarray(rows.chapter_count) == 1]))
         languages = np.asarray(rows.language, dtype=object)
-        for code, where in _grouped(languages.astype(str), np.arange(count)):
-            self._languages.setdefault(code, BitMap()).update(_bitmap(docs[where]))
+        for code, where in grouped(languages.astype(str), np.arange(count)):
+            self._languages.setdefault(code, BitMap()).update(bitmap_of(docs[where]))
 
         creator_lengths = np.diff(np.asarray(rows.creator_offsets, dtype=np.int64))
         creator_docs = np.repeat(docs, creator_lengths)
@@ -373,8 +351,8 @@ class DiscoveryIndex:
             self._creator_offsets = np.concatenate(([0], np.cumsum(per_user))).astype(np.int64)
             self._creator_docs = creator_docs[order].astype(np.int32)
         else:
-            for user_id, user_docs in _grouped(creator_users, creator_docs):
-                self._later_creators.setdefault(user_id, BitMap()).update(_bitmap(user_docs))
+            for user_id, user_docs in grouped(creator_users, creator_docs):
+                self._later_creators.setdefault(user_id, BitMap()).update(bitmap_of(user_docs))
 
         tag_ids = np.asarray(rows.tag_ids, dtype=np.int64)
         if len(tag_ids) and tag_ids.max() >= len(self._tag_number):
@@ -389,7 +367,7 @@ class DiscoveryIndex:
             if count
             else np.zeros(0, dtype=np.int64)
         )
-        self._crossover.update(_bitmap(docs[fandoms >= 2]))
+        self._crossover.update(bitmap_of(docs[fandoms >= 2]))
 
         tag_total = len(self._tag_ids)
         if first:
@@ -399,11 +377,11 @@ class DiscoveryIndex:
             self._heavy[heavy] = True
             self._heavy_numbers = sorted(heavy.tolist())
         light = ~self._heavy[tag_numbers]
-        for number, tag_docs in _grouped(tag_numbers[~light], posting_docs[~light]):
+        for number, tag_docs in grouped(tag_numbers[~light], posting_docs[~light]):
             if number in self._heavy_docs:
-                self._heavy_docs[number].update(_bitmap(tag_docs))
+                self._heavy_docs[number].update(bitmap_of(tag_docs))
             else:
-                self._heavy_docs[number] = _bitmap(tag_docs)
+                self._heavy_docs[number] = bitmap_of(tag_docs)
         if first:
             light_numbers = tag_numbers[light]
             by_tag = np.argsort(light_numbers, kind="stable")
@@ -411,8 +389,8 @@ class DiscoveryIndex:
             self._packed_tag_offsets = np.concatenate(([0], np.cumsum(per_tag))).astype(np.int64)
             self._packed_tag_docs = posting_docs[light][by_tag].astype(np.int32)
         else:
-            for number, tag_docs in _grouped(tag_numbers[light], posting_docs[light]):
-                self._later_tag_docs.setdefault(number, BitMap()).update(_bitmap(tag_docs))
+            for number, tag_docs in grouped(tag_numbers[light], posting_docs[light]):
+                self._later_tag_docs.setdefault(number, BitMap()).update(bitmap_of(tag_docs))
         light_lengths = np.bincount(posting_docs[light] - start, minlength=count) if count else tag_lengths
         self._fwd_tags = np.concatenate((self._fwd_tags, tag_numbers[light].astype(np.int32)))
         ends = int(self._fwd_offsets[-1]) + np.cumsum(light_lengths)
@@ -501,7 +479,7 @@ class DiscoveryIndex:
     def _tombstone(self, docs: np.ndarray) -> None:
         if not len(docs):
             return
-        gone = _bitmap(docs)
+        gone = bitmap_of(docs)
         self._live.difference_update(gone)
         public = gone & self._public
         self._public.difference_update(gone)
@@ -537,7 +515,7 @@ class DiscoveryIndex:
             return
         found = [
             row
-            for chunk in _chunks(ids)
+            for chunk in chunks(ids, _SQL_CHUNK)
             for row in Work.objects.filter(LISTABLE, id__in=chunk).values_list("id", *COUNTER_COLUMNS)
         ]
         self.apply_counts(found)
@@ -592,9 +570,9 @@ class DiscoveryIndex:
         changes = self._changes.read()
         whole = {change.work_id for change in changes if change.kind != COUNTS}
         counts_only = {change.work_id for change in changes if change.kind == COUNTS} - whole
-        for batch in _chunks(sorted(whole), CATCH_UP_BATCH):
+        for batch in chunks(sorted(whole), CATCH_UP_BATCH):
             self.refresh_works(batch)
-        for batch in _chunks(sorted(counts_only), CATCH_UP_BATCH):
+        for batch in chunks(sorted(counts_only), CATCH_UP_BATCH):
             self.refresh_counts(batch)
         return len(whole) + len(counts_only)
 
@@ -684,11 +662,11 @@ class DiscoveryIndex:
         ids = np.asarray(work_ids, dtype=np.int64)
         ids = ids[(ids >= 0) & (ids < len(self._doc_of))]
         docs = self._doc_of[ids]
-        return _bitmap(docs[docs >= 0])
+        return bitmap_of(docs[docs >= 0])
 
     def _ranked_page(self, matched: BitMap, text: TextLimit, descending: bool, start: int, size: int) -> np.ndarray:
         """Best match: by score, then (as every other sort) the most recently updated, then the newest work."""
-        docs = _docs_of(matched)
+        docs = docs_of(matched)
         work_ids = self._work_ids[docs]
         found = np.zeros(len(docs))
         if len(text.score_ids):
@@ -712,7 +690,7 @@ class DiscoveryIndex:
         docs = BitMap()
         if number + 1 < len(self._packed_tag_offsets):
             start, end = self._packed_tag_offsets[number], self._packed_tag_offsets[number + 1]
-            docs = _bitmap(self._packed_tag_docs[start:end])
+            docs = bitmap_of(self._packed_tag_docs[start:end])
         later = self._later_tag_docs.get(number)
         return docs | later if later is not None else docs
 
@@ -720,7 +698,7 @@ class DiscoveryIndex:
         docs = BitMap()
         place = int(np.searchsorted(self._creator_users, user_id))
         if place < len(self._creator_users) and self._creator_users[place] == user_id:
-            docs = _bitmap(self._creator_docs[self._creator_offsets[place] : self._creator_offsets[place + 1]])
+            docs = bitmap_of(self._creator_docs[self._creator_offsets[place] : self._creator_offsets[place + 1]])
         return docs | self._later_creators.get(user_id, BitMap())
 
     def _any_of(self, tag_ids: tuple[int, ...]) -> BitMap:
@@ -785,16 +763,16 @@ class DiscoveryIndex:
 
         def within(docs: np.ndarray) -> BitMap:
             found = values[docs].astype(np.int64)
-            return _bitmap(docs[(found >= low) & (found <= high)])
+            return bitmap_of(docs[(found >= low) & (found <= high)])
 
         order = self._orders.get((column, False))
         if len(matched) < 4096 or order is None:
-            return within(_docs_of(matched))
+            return within(docs_of(matched))
         start = bisect.bisect_left(order, low, key=lambda doc: int(values[doc]))
         end = bisect.bisect_right(order, high, key=lambda doc: int(values[doc]))
         if end - start < len(matched):
-            return matched & _bitmap(np.sort(order[start:end]))
-        return within(_docs_of(matched))
+            return matched & bitmap_of(np.sort(order[start:end]))
+        return within(docs_of(matched))
 
     def _page(self, matched: BitMap, sort: str, descending: bool, start: int, size: int) -> np.ndarray:
         matched_count = len(matched)
@@ -810,19 +788,9 @@ class DiscoveryIndex:
             order = self._orders[sort, descending]
             if descending:
                 order = order[::-1]
-            found: list[int] = []
-            position = 0
-            chunk = max(256, int(end * doc_count / matched_count * 1.25))
-            while len(found) < end and position < len(order):
-                for doc in order[position : position + chunk].tolist():
-                    if doc in matched:
-                        found.append(doc)
-                        if len(found) == end:
-                            break
-                position += chunk
-                chunk *= 2
+            found = first_in_order(order, matched, end, doc_count)
             return np.asarray(found[start:end], dtype=np.int64)
-        docs = _docs_of(matched)
+        docs = docs_of(matched)
         return docs[self._sorted_positions(docs, sort, descending)[start:end]]
 
     def _sorted_positions(self, docs: np.ndarray, sort: str, descending: bool) -> np.ndarray:
@@ -840,7 +808,7 @@ class DiscoveryIndex:
     # Facets ------------------------------------------------------------------------------------------
 
     def _count_tags(self, docs: BitMap) -> np.ndarray:
-        numbers = _docs_of(docs)
+        numbers = docs_of(docs)
         starts = self._fwd_offsets[numbers]
         lengths = self._fwd_offsets[numbers + 1] - starts
         total = int(lengths.sum())
@@ -908,15 +876,10 @@ class DiscoveryIndex:
         return total + sum(len(bitmap.serialize()) for bitmap in bitmaps)
 
 
-def _chunks(ids: list[int], size: int = _SQL_CHUNK):
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def read_work_rows(work_ids: list[int] | None) -> tuple[WorkRows, TagRows]:
     """Listing data of these works (or of every work), as far as they are listed, in a few bulk queries."""
     listed = Work.objects.filter(LISTABLE)
-    batches = [listed] if work_ids is None else [listed.filter(id__in=chunk) for chunk in _chunks(work_ids)]
+    batches = [listed] if work_ids is None else [listed.filter(id__in=chunk) for chunk in chunks(work_ids, _SQL_CHUNK)]
     fields = ("id", "title", "restricted", "complete", "language", *COUNT_COLUMNS, "revised_at", "published_on")
     works = [row for batch in batches for row in batch.order_by("id").values_list(*fields)]
     ids = np.fromiter((row[0] for row in works), dtype=np.int64, count=len(works))
@@ -949,7 +912,7 @@ def read_work_rows(work_ids: list[int] | None) -> tuple[WorkRows, TagRows]:
         published_on=np.asarray([day_number(row[column["published_on"]]) for row in works], dtype=np.int64),
         titles=[row[column["title"]] for row in works],
         creator_names=[creator_sort_text(name for _user, name in credits) for credits in creator_lists],
-        creator_offsets=_offsets(creator_lists),
+        creator_offsets=offsets(creator_lists),
         creator_user_ids=np.asarray([user for credits in creator_lists for user, _name in credits], dtype=np.int64),
         tag_offsets=tag_offsets,
         tag_ids=tag_ids,
@@ -960,7 +923,9 @@ def read_work_rows(work_ids: list[int] | None) -> tuple[WorkRows, TagRows]:
     else:
         wanted = np.unique(tag_ids).tolist()
         tag_rows = [
-            row for chunk in _chunks(wanted) for row in Tag.objects.filter(id__in=chunk).values_list(*tag_fields)
+            row
+            for chunk in chunks(wanted, _SQL_CHUNK)
+            for row in Tag.objects.filter(id__in=chunk).values_list(*tag_fields)
         ]
     tags = TagRows(
         ids=np.asarray([row[0] for row in tag_rows], dtype=np.int64),
@@ -976,7 +941,7 @@ def _taggings(work_ids: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
     if work_ids is not None:
         pairs = [
             pair
-            for chunk in _chunks(work_ids)
+            for chunk in chunks(work_ids, _SQL_CHUNK)
             for pair in through.objects.filter(work_id__in=chunk).values_list("work_id", "tag_id")
         ]
         found = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
@@ -1050,11 +1015,6 @@ def _filter_tags_by_work(
     found_works, found_tags = keys // span, keys % span
     counts = np.searchsorted(found_works, work_ids, side="right") - np.searchsorted(found_works, work_ids)
     return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), found_tags.astype(np.int64)
-
-
-def _offsets(lists: list[list]) -> np.ndarray:
-    lengths = np.fromiter((len(items) for items in lists), dtype=np.int64, count=len(lists))
-    return np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
 
 
 # One index per process -------------------------------------------------------------------------------
