@@ -116,17 +116,17 @@ def gifts_announce(*, work: Work) -> None:
 
 
 def _announce(work: Work, gifts: list[Gift]) -> None:
-    """Email each recipient with an account that `work` is a gift to them, once the write commits; only for a
-    posted work a maintainer has not hidden."""
-    if not work.posted or work.hidden:
+    """Email each recipient with an account that `work` is a gift to them, once the write commits, if their
+    viewer policy lets them open it (a draft, or a work a maintainer hid, tells nobody)."""
+    pseud_ids = [gift.pseud_id for gift in gifts if gift.pseud_id is not None and not gift.refused]
+    if not pseud_ids:
         return
     creators = ", ".join(
         str(pseud) for pseud in Pseud.objects.filter(creatorship__work=work).order_by("creatorship__position")
     )
-    for gift in gifts:
-        if gift.pseud_id is None or gift.refused:
+    for pseud in Pseud.objects.filter(pk__in=pseud_ids).select_related("user"):
+        if not visible_works(pseud.user).filter(pk=work.pk).exists():
             continue
-        pseud = Pseud.objects.select_related("user").get(pk=gift.pseud_id)
         email_after_commit(
             addresses=[pseud.user.email],
             subject=f"A gift for you: {work.title}",
