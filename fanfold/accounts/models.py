@@ -49,12 +49,19 @@ class Pseud(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.name.lower() == self.user.username.lower():
-            return self.name
-        return f"{self.name} ({self.user.username})"
+        return pseud_label(self.name, self.user.username)
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:pseud", kwargs={"username": self.user.username, "pseud": self.name})
+        return pseud_url(self.name, self.user.username)
+
+
+def pseud_label(name: str, username: str) -> str:
+    """How a pseud is credited: its name, followed by its user's name when the two differ (AO3's "name (user)")."""
+    return name if name.lower() == username.lower() else f"{name} ({username})"
+
+
+def pseud_url(name: str, username: str) -> str:
+    return reverse("accounts:pseud", kwargs={"username": username, "pseud": name})
 
 
 class ProfileLink(models.Model):

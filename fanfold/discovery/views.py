@@ -14,7 +14,7 @@ from fanfold.discovery.selectors import tag_labels, works_listing
 from fanfold.tags.models import TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
 from fanfold.works.models import LANGUAGE_CHOICES
-from fanfold.works.selectors import listed_work_rows, with_blurb_data
+from fanfold.works.selectors import blurb_people, listed_work_rows
 from fanfold.works.templatetags.works_tags import blurb_head
 
 FACETS_SHOWN = 10
@@ -156,9 +156,9 @@ def _works_in_order(viewer, result) -> list:
         if work.blurb_head_html is None:
             missing.append(work)
     if missing:
-        with_blurb_data(missing)
+        people = blurb_people([work.pk for work in missing])
         for work in missing:
-            work.blurb_head_html = blurb_head(work)
+            work.blurb_head_html = blurb_head(work, people[work.pk])
             BLURB_HEADS.put(keys[work.pk], work.blurb_head_html)
     return works
 

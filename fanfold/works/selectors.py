@@ -1,5 +1,7 @@
 """Reads of works: every read of works for a viewer goes through the viewer's policy (`works.visibility`)."""
 
+from typing import NamedTuple
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, prefetch_related_objects
 
 from fanfold.works.models import BLURB_COLUMNS, Chapter, Creatorship, Work, WorkQuerySet, blurb_prefetches
@@ -32,6 +34,35 @@ def listed_work_rows(viewer) -> WorkQuerySet:
 def with_blurb_data(works: list[Work]) -> None:
     """Load the tags and creators a blurb shows for these works, in two queries."""
     prefetch_related_objects(works, *blurb_prefetches())
+
+
+class BlurbPeople(NamedTuple):
+    """What a blurb shows of a work's tags and creators, as plain values: (name, type) of each tag in the
+    tags' order, and (pseud name, username) of each creator in the pseuds' order."""
+
+    tags: list[tuple[str, str]]
+    creators: list[tuple[str, str]]
+
+
+def blurb_people(work_ids: list[int]) -> dict[int, BlurbPeople]:
+    """The tags and creators of these works' blurbs, in two queries that make no model objects: building
+    tags and pseuds for a page of blurbs cost more than the rest of a listing (see `blurb_head`)."""
+    people = {work_id: BlurbPeople([], []) for work_id in work_ids}
+    tags = (
+        Work.tags.through.objects.filter(work_id__in=work_ids)
+        .order_by("tag__sort_order", "tag__name")
+        .values_list("work_id", "tag__name", "tag__type")
+    )
+    for work_id, name, tag_type in tags:
+        people[work_id].tags.append((name, tag_type))
+    creators = (
+        Creatorship.objects.filter(work_id__in=work_ids)
+        .order_by("-pseud__is_default", "pseud__name")
+        .values_list("work_id", "pseud__name", "pseud__user__username")
+    )
+    for work_id, name, username in creators:
+        people[work_id].creators.append((name, username))
+    return people
 
 
 def work_drafts(user) -> WorkQuerySet:

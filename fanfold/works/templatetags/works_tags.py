@@ -11,9 +11,11 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from fanfold.accounts.models import pseud_label, pseud_url
 from fanfold.core.dates import format_local
-from fanfold.tags.models import RATING_SYMBOLS, TagType
+from fanfold.tags.models import RATING_SYMBOLS, TagType, tag_url
 from fanfold.works.models import LANGUAGE_NAMES
+from fanfold.works.selectors import BlurbPeople
 
 register = template.Library()
 
@@ -49,8 +51,8 @@ def category_symbol(names: list[str]) -> str:
     return names[0]
 
 
-def _tag_link(tag) -> str:
-    return f'<a class="tag" href="{escape(tag.get_absolute_url())}">{escape(tag.name)}</a>'
+def _tag_link(name: str) -> str:
+    return f'<a class="tag" href="{escape(tag_url(name))}">{escape(name)}</a>'
 
 
 @register.simple_tag
@@ -69,18 +71,24 @@ def blurb(work) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 (every value is escaped; the summary is stored sanitized)
 
 
-def blurb_head(work) -> str:
-    """The blurb up to its summary: what changes only when the work (or a tag or pseud it shows) does."""
-    by_type: dict[str, list] = {}
-    for tag in work.tags.all():
-        by_type.setdefault(tag.type, []).append(tag)
-    ratings = [tag.name for tag in by_type.get(TagType.RATING, ())]
+def blurb_head(work, people: BlurbPeople | None = None) -> str:
+    """The blurb up to its summary: what changes only when the work (or a tag or pseud it shows) does. Its
+    tags and creators come from `people` (see `works.selectors.blurb_people`), or else are prefetched."""
+    if people is None:
+        people = BlurbPeople(
+            [(tag.name, tag.type) for tag in work.tags.all()],
+            [(pseud.name, pseud.user.username) for pseud in work.creators.all()],
+        )
+    by_type: dict[str, list[str]] = {}
+    for name, tag_type in people.tags:
+        by_type.setdefault(tag_type, []).append(name)
+    ratings = by_type.get(TagType.RATING, [])
     rating = ratings[0] if ratings else ""
-    warnings = [tag.name for tag in by_type.get(TagType.WARNING, ())]
-    categories = [tag.name for tag in by_type.get(TagType.CATEGORY, ())]
+    warnings = by_type.get(TagType.WARNING, [])
+    categories = by_type.get(TagType.CATEGORY, [])
     creators = ", ".join(
-        f'<a rel="author" href="{escape(pseud.get_absolute_url())}">{escape(str(pseud))}</a>'
-        for pseud in work.creators.all()
+        f'<a rel="author" href="{escape(pseud_url(name, username))}">{escape(pseud_label(name, username))}</a>'
+        for name, username in people.creators
     )
     parts = [
         f'<li class="blurb work" id="work_{work.pk}" role="article">\n',
@@ -101,11 +109,11 @@ def blurb_head(work) -> str:
         f'    <span class="category" title="{escape(", ".join(categories) or "No category")}">'
         f"{escape(category_symbol(categories))}</span>\n",
         f'    <span class="complete" title="{completion}">{"✓" if work.complete else "…"}</span>\n  </span>\n  ',
-        ", ".join(_tag_link(tag) for tag in by_type.get(TagType.FANDOM, ())),
+        ", ".join(_tag_link(name) for name in by_type.get(TagType.FANDOM, ())),
         '</p>\n  <ul class="tags">\n',
     ]
     for tag_type, css in _LISTED_TYPES:
-        parts += [f'    <li class="{css}">{_tag_link(tag)}</li>\n' for tag in by_type.get(tag_type, ())]
+        parts += [f'    <li class="{css}">{_tag_link(name)}</li>\n' for name in by_type.get(tag_type, ())]
     parts.append("  </ul>\n")
     if work.summary:
         # Stored sanitized (one allowlist, on the way in).
