@@ -262,6 +262,7 @@ PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "3/h")
 PASSWORD_RESET_IP_RATE = env_rate("PASSWORD_RESET_IP_RATE", "20/h")
 # Sign-up forms sent per address: generous, for a household or a school behind one address.
 SIGNUP_RATE = env_rate("SIGNUP_RATE", "30/h")
+ACCOUNT_ACTIVATION_DAYS = env_int("ACCOUNT_ACTIVATION_DAYS", 14)  # then an account never activated is removed
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

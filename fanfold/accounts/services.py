@@ -13,14 +13,16 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from fanfold.accounts.models import Mute, Preference, ProfileLink, Pseud, TagExclusion, User
 from fanfold.accounts.selectors import user_for_login
+from fanfold.accounts.unactivated import expired_unactivated_q, unactivated_accounts_purge
 from fanfold.core.html import FORMAT_HTML, TEXT_FORMAT_CHOICES, render_user_text
 from fanfold.core.throttle import Limit, address_of, throttle_attempt
 from fanfold.discovery.services import record_work_changes, search_text_refresh
@@ -71,6 +73,7 @@ def username_errors(username: str, *, email: str = "") -> list[str]:
     """What is wrong with `username` as a new username, taken or not.
 
     A name held by an account not yet activated is free to the same `email`: signing up again resends the link.
+    One held by an account never activated in time is free to anyone (signing up removes it, see `unactivated`).
     """
     if not username:
         return ["Please choose a username."]
@@ -83,7 +86,7 @@ def username_errors(username: str, *, email: str = "") -> list[str]:
         errors.append("Usernames can contain only letters (a–z), numbers and underscores (_).")
     if username.lower() == RESERVED_USERNAME:
         errors.append(f"The username “{username}” is kept for orphaned works. Please choose another one.")
-    holders = User.objects.filter(username__iexact=username)
+    holders = User.objects.filter(username__iexact=username).exclude(expired_unactivated_q())
     if email:
         holders = holders.exclude(is_active=False, email__iexact=email.strip())
     if not errors and holders.exists():
@@ -155,6 +158,8 @@ def user_signup(*, username: str, email: str, password: str, site_url: str, next
     """
     username = username.strip()
     email = email.strip().lower()
+    # An account never activated in time that holds this name or address gives them up now.
+    unactivated_accounts_purge(usernames=[username], emails=[email])
     _raise_if(
         {
             "username": username_errors(username, email=email),
@@ -181,36 +186,57 @@ def user_signup(*, username: str, email: str, password: str, site_url: str, next
     if existing.is_active:
         _send_account_exists(user=existing, site_url=site_url)
     else:
-        # They signed up before and lost the email: send a fresh link (the password they typed now is not kept).
+        # They signed up before and lost the email: send a fresh link (the password they typed now is not kept),
+        # with as many days to use it as a new account has.
+        User.objects.filter(pk=existing.pk).update(date_joined=timezone.now())
         _send_activation(user=existing, site_url=site_url, next_url=next_url)
     return None
 
 
-def _user_from_uid(uidb64: str) -> User | None:
-    """The user an emailed link's uid names, if it names one (anything may be typed into a URL)."""
+def _pk_from_uid(uidb64: str) -> int | None:
+    """The user id an emailed link's uid holds, if it holds one (anything may be typed into a URL)."""
     try:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, UnicodeDecodeError):
         return None
-    return User.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    return pk if 0 < pk < 2**63 else None
+
+
+def _user_from_uid(uidb64: str) -> User | None:
+    """The user an emailed link's uid names, if it names one."""
+    pk = _pk_from_uid(uidb64)
+    return User.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def user_activate(*, uidb64: str, token: str) -> User | None:
-    """Activate the account the emailed link names; None if the link is wrong, stale or already used."""
+    """Activate the account the emailed link names; None if the link is wrong, stale or already used, or its
+    account was not activated in time (and is removed, or about to be)."""
+    if activation_link_state(uidb64=uidb64, token=token) != ActivationLink.VALID:
+        return None
     user = _user_from_uid(uidb64)
-    if user is None:
+    # Asked again as it changes: an account removed meanwhile is not signed in.
+    if not User.objects.filter(pk=user.pk, is_active=False).exclude(expired_unactivated_q()).update(is_active=True):
         return None
-    if user.is_active or not activation_tokens.check_token(user, token):
-        return None
-    User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
     return user
 
 
-def activation_link_valid(*, uidb64: str, token: str) -> bool:
-    """Whether `user_activate` would activate an account with this link, without activating it."""
+class ActivationLink(models.TextChoices):
+    VALID = "valid"
+    USED_OR_STALE = "stale"  # wrong, expired or already used
+    GONE = "gone"  # its account was never activated in time, and is removed (or about to be)
+
+
+def activation_link_state(*, uidb64: str, token: str) -> str:
+    """What `user_activate` would make of this link, without activating anything."""
+    if _pk_from_uid(uidb64) is None:
+        return ActivationLink.USED_OR_STALE
     user = _user_from_uid(uidb64)
-    return user is not None and not user.is_active and activation_tokens.check_token(user, token)
+    if user is None or User.objects.filter(expired_unactivated_q(), pk=user.pk).exists():
+        return ActivationLink.GONE
+    if user.is_active or not activation_tokens.check_token(user, token):
+        return ActivationLink.USED_OR_STALE
+    return ActivationLink.VALID
 
 
 def _send_activation(*, user: User, site_url: str, next_url: str) -> None:

@@ -138,8 +138,10 @@ class ActivateView(TemplateView):
     template_name = "accounts/activate.html"
 
     def get_context_data(self, **kwargs):
-        valid = services.activation_link_valid(uidb64=self.kwargs["uidb64"], token=self.kwargs["token"])
-        return super().get_context_data(valid=valid, next=_safe_next(self.request), **kwargs)
+        state = services.activation_link_state(uidb64=self.kwargs["uidb64"], token=self.kwargs["token"])
+        return super().get_context_data(
+            state=state, days=settings.ACCOUNT_ACTIVATION_DAYS, next=_safe_next(self.request), **kwargs
+        )
 
     def post(self, request, *args, **kwargs):
         user = services.user_activate(uidb64=kwargs["uidb64"], token=kwargs["token"])

@@ -49,9 +49,11 @@ class SeriesForm(forms.Form):
 class WorkSeriesForm(forms.Form):
     """ "Add to series" on the posting and edit forms: one of the creator's series, or a new one by name."""
 
-    series = forms.TypedChoiceField(label="Add to one of your series", required=False, coerce=int, empty_value=None)
+    series = forms.TypedChoiceField(
+        label="Choose one of your existing series", required=False, coerce=int, empty_value=None
+    )
     new_series_title = SingleLineCharField(
-        label="Or create and add to a new series", required=False, strip=True,
+        label="Or create a new series", required=False, strip=True,
         help_text=f"The new series' title, at most {MAX_TITLE} characters.",
     )  # fmt: skip
 

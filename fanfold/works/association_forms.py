@@ -28,19 +28,21 @@ class NameListField(SingleLineCharField):
 
 
 class AssociationsForm(forms.Form):
+    """The work form's "Associations" (with the series choice, `series.forms.WorkSeriesForm`), in AO3's words."""
+
     co_creators = NameListField(
-        label="Invite co-creators",
-        help_text=f"{NAMES_HELP} They are credited once they accept.",
+        label="Add co-creators",
+        help_text=f"{NAMES_HELP} They are invited, and credited once they accept.",
     )
     gifts = NameListField(label="Gift this work to", help_text=f"{NAMES_HELP} Anyone's name, with an account or not.")
     parent_reference = SingleLineCharField(
-        label="Inspired by (address or work number)",
+        label="URL",
         required=False,
-        help_text="A work here (its address or number) or elsewhere (its address).",
+        help_text="The address of the work, here or elsewhere, or its number here.",
     )
-    parent_title = SingleLineCharField(label="Title (for a work elsewhere)", required=False)
-    parent_creator = SingleLineCharField(label="Creator (for a work elsewhere)", required=False)
-    parent_translation = forms.BooleanField(label="This is a translation of that work", required=False)
+    parent_title = SingleLineCharField(label="Title", required=False, help_text="For a work elsewhere.")
+    parent_creator = SingleLineCharField(label="Creator", required=False, help_text="For a work elsewhere.")
+    parent_translation = forms.BooleanField(label="This is a translation", required=False)
     remove_parent_links = IdMultipleChoiceField(
         label="Remove these links",
         queryset=RelatedWork.objects.none(),
@@ -61,6 +63,13 @@ class AssociationsForm(forms.Form):
             del self.fields["remove_parent_links"]
         if work is not None and not self.is_bound:
             self.initial.setdefault("gifts", gift_recipients_text(work))
+
+    PARENT_FIELDS = ["parent_reference", "parent_title", "parent_creator", "parent_translation", "remove_parent_links"]
+
+    @property
+    def parent_fields(self) -> list:
+        """The fields about the work this one answers, shown together."""
+        return [self[name] for name in self.PARENT_FIELDS if name in self.fields]
 
     def associations(self) -> Associations:
         data = self.cleaned_data

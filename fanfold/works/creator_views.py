@@ -228,23 +228,30 @@ class OrphanAllView(OwnProfileMixin, View):
 
 
 class RelatedRequestsView(OwnProfileMixin, View):
-    """Works here that link to the user's works: approve a link to show it on their work, or keep it off."""
+    """Works here that link to the user's works: approve a link to show it on their work, or keep it off. A work
+    the user's viewer policy does not list is a line that names nothing (see `related.related_requests`)."""
 
     template_name = "works/creators/related_requests.html"
 
     def get(self, request, username: str):
-        links = list(related.related_requests(request.user))
-        return render(request, self.template_name, {"profile_user": self.profile_user, "links": links})
+        requests = related.related_requests(request.user)
+        return render(request, self.template_name, {"profile_user": self.profile_user, "requests": requests})
 
     def post(self, request, username: str):
-        link = related.related_request_for(user=request.user, link_id=request.POST.get("link_id"))
+        shown = related.related_request_for(user=request.user, link_id=request.POST.get("link_id"))
         action = request.POST.get("action")
-        if link is None or action not in ("approve", "decline"):
+        if shown is None or action not in ("approve", "decline"):
             messages.error(request, "That link is no longer there.")
-        elif action == "approve":
-            related.related_work_approve(link=link, user=request.user)
-            messages.success(request, f"“{link.child.title}” is now listed on “{link.parent.title}”.")
-        else:
-            related.related_work_decline(link=link, user=request.user)
-            messages.success(request, f"“{link.child.title}” is not listed on “{link.parent.title}”.")
+            return redirect(reverse("creators:related_requests", kwargs={"username": request.user.username}))
+        link = shown.link
+        child = "The work" if shown.withheld else f"“{link.child.title}”"
+        try:
+            if action == "approve":
+                related.related_work_approve(link=link, user=request.user)
+                messages.success(request, f"{child} is now listed on “{link.parent.title}”.")
+            else:
+                related.related_work_decline(link=link, user=request.user)
+                messages.success(request, f"{child} is not listed on “{link.parent.title}”.")
+        except ValidationError as error:
+            _messages_from(request, error)
         return redirect(reverse("creators:related_requests", kwargs={"username": request.user.username}))

@@ -2,7 +2,8 @@
 
 The link to the parent always shows on the child (to a reader who may not see the parent, as a line that names
 nothing). On the parent it shows, under "Works inspired by this one", only once one of the parent's creators
-approves it, and only to readers the viewer's policy lets see the child listed.
+approves it, and only to readers the viewer's policy lets see the child listed. The parent's creators decide
+on their Related Works page, which asks their own policy too (see `related_requests`).
 """
 
 import dataclasses
@@ -12,8 +13,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from fanfold.accounts.models import Pseud, User
@@ -22,7 +23,7 @@ from fanfold.works.creators import ORPHAN_USERNAME, creator_user_ids
 from fanfold.works.models import Creatorship, RelatedWork, RelationStatus, Work
 from fanfold.works.notices import email_after_commit, site_url
 from fanfold.works.selectors import visible_works
-from fanfold.works.visibility import policy_for
+from fanfold.works.visibility import ViewerPolicy, policy_for
 
 MAX_URL = 500
 MAX_TITLE = 255
@@ -63,9 +64,12 @@ def _site_hosts(request_host: str) -> set[str]:
 
 def _notify_parent_creators(link: RelatedWork) -> None:
     kind = "translated" if link.translation else "inspired a new work"
-    # The orphan account's works have nobody to ask: the link waits, unannounced, like any other.
+    # The orphan account's works have nobody to ask: the link waits, unannounced, like any other. A creator
+    # whose policy does not list the child (they muted its creator, or exclude its tags) is not mailed its
+    # title: their Related Works page has it as a line that names nothing, to decline.
     for user in User.objects.filter(pseuds__works=link.parent).exclude(username=ORPHAN_USERNAME).distinct():
-        _notify(link, user, kind)
+        if Work.objects.filter(policy_for(user).listed_q(), pk=link.child_id).exists():
+            _notify(link, user, kind)
 
 
 def _notify(link: RelatedWork, user: User, kind: str) -> None:
@@ -173,8 +177,14 @@ def _as_parent_creator(link: RelatedWork, user: User) -> None:
 
 @transaction.atomic
 def related_work_approve(*, link: RelatedWork, user: User) -> RelatedWork:
-    """Show the link on the parent work, as one of its creators."""
+    """Show the link on the parent work, as one of its creators, if their viewer policy lists the work that
+    links (see `related_requests`: nobody puts on their work a work they chose not to see, or may not see)."""
     _as_parent_creator(link, user)
+    if not Work.objects.filter(policy_for(user).listed_q(), pk=link.child_id).exists():
+        raise ValidationError(
+            "You can approve only a work you can see. Decline it, or unmute its creator or stop excluding its "
+            "tags first."
+        )
     RelatedWork.objects.filter(pk=link.pk).update(status=RelationStatus.APPROVED)
     link.status = RelationStatus.APPROVED
     return link
@@ -240,21 +250,80 @@ def child_works(*, parent: Work, viewer) -> list[RelatedWork]:
     )
 
 
-def related_requests(user: User) -> QuerySet[RelatedWork]:
-    """Links to `user`'s works from works here that `user` may open (a draft answering their work is not
-    shown until it is posted), waiting ones first."""
-    return (
-        RelatedWork.objects.filter(parent__creators__user=user, child__in=visible_works(user))
-        .select_related("parent", "child")
+class Withheld(models.TextChoices):
+    """Why a request on a creator's Related Works page names nothing (the empty value: it names its work)."""
+
+    NOTHING = "", "named"
+    MUTED = "muted", "A request from a user you muted."
+    EXCLUDED = "excluded", "A request from a work with a tag you exclude."
+    UNAVAILABLE = "unavailable", "A request from a work that is not available to you."
+
+
+@dataclasses.dataclass(frozen=True)
+class RelatedRequest:
+    """One line of a creator's Related Works page: `link` to one of their works, and why it names nothing."""
+
+    link: RelatedWork
+    withheld: str = Withheld.NOTHING
+
+    @property
+    def withheld_line(self) -> str:
+        return Withheld(self.withheld).label if self.withheld else ""
+
+
+def related_requests(user: User) -> list[RelatedRequest]:
+    """The links from works here to `user`'s works, waiting ones first, as `user`'s viewer policy lets them see
+    the works that link:
+
+    - a work their policy lists is named (title, creators), to approve or decline;
+    - a work by a user they muted, or under a tag they exclude, is a collapsed line that names nothing ("A
+      request from a user you muted."), as a muted user's comment is: it can be declined (or removed once
+      approved) but not approved, since approving puts on their work something they chose not to see;
+    - a work they may not open (its creators made it a draft again, or a maintainer hid it) is a line that names
+      nothing, to decline, if they were ever told of the link or approved it; a draft that was never posted
+      told nobody, and is not shown at all.
+    """
+    return _requests(user)
+
+
+def _requests(user: User, *, link_id: int | None = None) -> list[RelatedRequest]:
+    policy = policy_for(user)
+    own = Creatorship.objects.filter(pseud__user=user).values("work_id")
+    opens = Q(child__in=Work.objects.filter(policy.may_open_q()).values("pk"))
+    heard_of = Q(announced=True) | ~Q(status=RelationStatus.PENDING)
+    links = RelatedWork.objects.filter(opens | heard_of, parent__in=own)
+    if link_id is not None:
+        links = links.filter(pk=link_id)
+    links = list(
+        links.select_related("parent", "child")
         .prefetch_related(Prefetch("child__creators", queryset=Pseud.objects.select_related("user")))
-        .distinct()
         .order_by("-status", "-created_at", "-id")
     )
+    return _as_requests(links, policy)
 
 
-def related_request_for(*, user: User, link_id: int) -> RelatedWork | None:
-    """One link to `user`'s works, by id (any number may be typed into a form)."""
+def _as_requests(links: list[RelatedWork], policy: ViewerPolicy) -> list[RelatedRequest]:
+    """`links` (each with its child's creators loaded) as lines of a page, each withheld as `policy` says."""
+    child_ids = {link.child_id for link in links}
+    listed = set(Work.objects.filter(policy.listed_q(), pk__in=child_ids).values_list("pk", flat=True))
+    may_open = set(Work.objects.filter(policy.may_open_q(), pk__in=child_ids).values_list("pk", flat=True))
+
+    def withheld(link: RelatedWork) -> str:
+        if link.child_id in listed:
+            return Withheld.NOTHING
+        if link.child_id not in may_open:
+            return Withheld.UNAVAILABLE
+        if any(pseud.user_id in policy.muted_user_ids for pseud in link.child.creators.all()):
+            return Withheld.MUTED
+        return Withheld.EXCLUDED
+
+    return [RelatedRequest(link=link, withheld=withheld(link)) for link in links]
+
+
+def related_request_for(*, user: User, link_id) -> RelatedRequest | None:
+    """One line of `user`'s Related Works page, by its link's id (any number may be typed into a form)."""
     link_id = parse_id(link_id, RelatedWork)
     if link_id is None:
         return None
-    return related_requests(user).filter(pk=link_id).first()
+    found = _requests(user, link_id=link_id)
+    return found[0] if found else None

@@ -25,7 +25,7 @@ def test_reader_marks_a_work_for_later_and_reads_a_series_by_its_navigation(
     page.get_by_label("Fandoms").fill("Original Work")
     page.get_by_label("Work title").fill("Lamplight, Part One")
     page.get_by_label("Work text").fill("The first lamp was lit at dusk.")
-    page.get_by_label("Or create and add to a new series").fill("The Lamplighters")
+    page.get_by_label("Or create a new series").fill("The Lamplighters")
     page.get_by_role("button", name="Post", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("Work was successfully posted.")
     expect(page.locator(".series-nav")).to_contain_text("Part 1 of The Lamplighters")
