@@ -52,12 +52,12 @@ def main() -> None:
     import django
 
     django.setup()
+    import load
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    import load
     from fanfold.discovery.index import get_index
 
     call_command("migrate", verbosity=0)

@@ -43,13 +43,16 @@ def visits_written_at_once(settings):
 def fresh_discovery_index():
     """Each test starts with no index: rolled-back test data must not linger in the process's index."""
     from fanfold.bookmarks.index import reset_bookmark_index
+    from fanfold.discovery.fulltext import forget_ready_words
     from fanfold.discovery.index import reset_index
 
     reset_index()
     reset_bookmark_index()
+    forget_ready_words()
     yield
     reset_index()
     reset_bookmark_index()
+    forget_ready_words()
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ a bitmap of the works that hold it, a few dozen rows where a full-text index has
 
 import contextlib
 import re
+import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -353,7 +354,29 @@ def store_common_words(
 
 
 def _uses_bitmaps(word: str) -> bool:
-    return word in COMMON_WORDS or FrequentWord.objects.filter(word=word, ready=True).exists()
+    return word in COMMON_WORDS or word in _ready_frequent_words()
+
+
+_READY_WORDS_SECONDS = 60.0
+_ready_words: tuple[float, frozenset[str]] = (-_READY_WORDS_SECONDS, frozenset())
+
+
+def _ready_frequent_words() -> frozenset[str]:
+    """The frequent words whose bitmaps are complete, read at most once a minute per process. A word stays
+    ready once it is, and one this process has not seen become ready yet is searched through the full-text
+    index, with the same result."""
+    global _ready_words
+    read_at, ready = _ready_words
+    now = time.monotonic()
+    if now - read_at >= _READY_WORDS_SECONDS:
+        ready = frozenset(FrequentWord.objects.filter(ready=True).values_list("word", flat=True))
+        _ready_words = (now, ready)
+    return ready
+
+
+def forget_ready_words() -> None:
+    global _ready_words
+    _ready_words = (-_READY_WORDS_SECONDS, frozenset())
 
 
 def default_min_texts(works: int) -> int:
@@ -411,6 +434,7 @@ def refresh_frequent_words(min_texts: int, progress=None) -> list[str]:
             if progress is not None:
                 progress(block + 1, last // BLOCK_WORKS + 1)
         FrequentWord.objects.filter(word__in=pending).update(ready=True)
+        forget_ready_words()
     return added
 
 
@@ -586,7 +610,9 @@ def text_match(expression: Expression) -> TextLimit:
         raise TypeError(f"not a search expression: {node!r}")
 
     ids, negated = evaluate(expression, True)
-    if scored:
+    if len(scored) == 1:  # one term: its works are sorted and distinct already
+        score_ids, scores = scored[0].works, scored[0].weights.astype(np.float64)
+    elif scored:
         score_works = np.concatenate([hits.works for hits in scored])
         score_ids, where = np.unique(score_works, return_inverse=True)
         scores = np.bincount(where, weights=np.concatenate([hits.weights for hits in scored]))
@@ -604,8 +630,11 @@ def _intersection(sets: list[np.ndarray]) -> np.ndarray:
 
 
 def _union(sets: list[np.ndarray]) -> np.ndarray:
+    """The union of sorted arrays of distinct ids."""
     if not sets:
         return np.zeros(0, dtype=np.int64)
+    if len(sets) == 1:
+        return sets[0]
     return np.unique(np.concatenate(sets))
 
 
@@ -680,7 +709,9 @@ def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
     # a text's length (ß to ss), so that shortcut is only taken where it does not.
     folded = unicodedata.normalize("NFKC", text).casefold()
     if len(folded) == len(text):
-        for tried, occurrence in enumerate(_phrases_as_text(tuple(map(tuple, wanted))).finditer(folded)):
+        candidates = _phrases_as_text(tuple(map(tuple, wanted))).finditer(folded)
+        whole = (found for found in candidates if _whole(folded, found.start(), found.end()))
+        for tried, occurrence in enumerate(whole):
             if tried == _WINDOWS_TRIED:
                 break
             at = occurrence.start()
@@ -701,22 +732,33 @@ def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
 
 
 _WINDOWS_TRIED = 8
-# A letter or digit that continues a word (Chinese and Japanese characters are words of their own).
-_IN_WORD = rf"[^\W_{CJK_CHARACTERS}]"
 _CJK_RE = re.compile(f"[{CJK_CHARACTERS}]")
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4_096)
 def _phrases_as_text(wanted: tuple[tuple[str, ...], ...]) -> re.Pattern:
-    """Where a searched phrase may occur in casefolded text: its words, whole, with anything but letters and
-    digits between them. (Where it finds more, such as "the end" in "theend", the window tells.)"""
-    alternatives = []
-    for phrase in sorted(wanted, key=len, reverse=True):
-        # A Chinese or Japanese character is a word wherever it stands; another word must not run on.
-        before = "" if _CJK_RE.fullmatch(phrase[0]) else rf"(?<!{_IN_WORD})"
-        after = "" if _CJK_RE.fullmatch(phrase[-1]) else rf"(?!{_IN_WORD})"
-        alternatives.append(before + r"[\W_]*".join(map(re.escape, phrase)) + after)
+    """Where a searched phrase may occur in casefolded text: its words with anything but letters and digits
+    between them. Whether a match stands on word boundaries is `_whole`'s question: in the pattern, that
+    test's large character classes made compiling it cost more than the search."""
+    alternatives = [r"[\W_]*".join(map(re.escape, phrase)) for phrase in sorted(wanted, key=len, reverse=True)]
     return re.compile("|".join(alternatives))
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] does not run on into a word on either side (a Chinese or Japanese character
+    is a word wherever it stands). (Where a match is still not the phrase, such as "the end" in "theend",
+    the window tells.)"""
+
+    def runs_on(inner: str, outer: str) -> bool:
+        return _in_word(inner) and _in_word(outer)
+
+    return not (start > 0 and runs_on(text[start], text[start - 1])) and not (
+        end < len(text) and runs_on(text[end - 1], text[end])
+    )
+
+
+def _in_word(character: str) -> bool:
+    return character.isalnum() and not _CJK_RE.match(character)
 
 
 def _snippet_in(

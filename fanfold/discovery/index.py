@@ -1021,6 +1021,7 @@ def _filter_tags_by_work(
 
 _shared: DiscoveryIndex | None = None
 _shared_lock = threading.Lock()
+_catching_up = threading.Lock()  # one thread at a time applies the change log
 _shared_caught_up = 0.0
 _compacting: threading.Thread | None = None
 _last_pruned = time.monotonic()  # the first prune comes one period after the process starts
@@ -1032,20 +1033,34 @@ def get_index(*, max_lag: float = 1.0) -> DiscoveryIndex:
     """This process's index: built on first use, then brought up to date from the change log at most
     every `max_lag` seconds, so a recorded change shows within that time in every process.
 
-    An index that has not read the log for half the log's retention builds itself afresh (notes it never
-    read may have been pruned); one with many tombstones is rebuilt compact in the background."""
+    One thread catches up at a time, and the others go on meanwhile with the index as it is, if their lag
+    allows; with `max_lag` 0 (a reader who may be looking for their own change) the request waits for a
+    catch-up that began after it did. An index that has not read the log for half the log's retention builds
+    itself afresh (notes it never read may have been pruned); one with many tombstones is rebuilt compact in
+    the background."""
     global _shared, _shared_caught_up
+    asked = time.monotonic()
     with _shared_lock:
-        now = time.monotonic()
-        stale = now - _shared_caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
+        stale = asked - _shared_caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
         if _shared is None or stale:
             _shared = DiscoveryIndex.build()
-            _shared_caught_up = now
-        elif now - _shared_caught_up >= max_lag:
-            _shared.catch_up()
-            _shared_caught_up = now
-            _maintain(_shared, now)
-        return _shared
+            _shared_caught_up = asked
+            return _shared
+        index = _shared
+    if asked - _shared_caught_up < max_lag or not _catching_up.acquire(blocking=max_lag == 0):
+        return index
+    try:
+        # Another thread may have caught up while this one waited, late enough for this request.
+        if _shared_caught_up < asked or (max_lag > 0 and asked - _shared_caught_up >= max_lag):
+            started = time.monotonic()
+            index.catch_up()
+            with _shared_lock:
+                if _shared is index:
+                    _shared_caught_up = started
+            _maintain(index, started)
+    finally:
+        _catching_up.release()
+    return index
 
 
 def _maintain(index: DiscoveryIndex, now: float) -> None:
@@ -1081,11 +1096,12 @@ def compact_index() -> None:
     global _shared, _shared_caught_up
     fresh = DiscoveryIndex.build()
     fresh.catch_up()
-    with _shared_lock:
+    with _catching_up, _shared_lock:
         if _shared is not None:
+            started = time.monotonic()
             fresh.catch_up()
             _shared = fresh
-            _shared_caught_up = time.monotonic()
+            _shared_caught_up = started
 
 
 def reset_index() -> None:

@@ -133,8 +133,13 @@ class Tag(models.Model):
 def tag_url(name: str) -> str:
     """The tag page of the tag called `name`: what reverse() gives, without its cost (a listing page links a
     few hundred tags)."""
+    return _tag_url(get_script_prefix(), name)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _tag_url(script_prefix: str, name: str) -> str:
     quoted = quote(tag_name_to_url(name), safe=RFC3986_SUBDELIMS + "/~:@")
-    return _tag_url_template(get_script_prefix()).replace(_URL_PLACEHOLDER, quoted)
+    return _tag_url_template(script_prefix).replace(_URL_PLACEHOLDER, quoted)
 
 
 class MetaTagging(models.Model):

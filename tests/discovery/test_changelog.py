@@ -266,3 +266,42 @@ def test_a_work_named_twice_in_one_batch_of_counters_is_moved_once(make_work):
     index.apply_counts([(works[0].pk, 1, 0, 0, 0)])
     assert listed_ids(index, sort="kudos_count") == [works[1].pk, works[0].pk, works[2].pk]
     assert index.search(WorkFilter(), signed_in=True, ranges=[("kudos_count", 1, 1)]).work_ids == [works[0].pk]
+
+
+def test_while_one_thread_catches_up_guests_go_on_and_a_signed_in_reader_waits_for_a_later_catch_up(
+    make_work, monkeypatch
+):
+    """A catch-up reads the database; a listing in another thread must not queue behind it unless it needs
+    what it may bring (a reader looking for their own change)."""
+    make_work(title="Before")
+    index = get_index(max_lag=0)
+    reading, release = threading.Event(), threading.Event()
+    catch_ups = []
+    real_catch_up = DiscoveryIndex.catch_up
+
+    def slow_catch_up(self):
+        catch_ups.append(threading.current_thread().name)
+        if threading.current_thread().name == "slow":
+            reading.set()
+            assert release.wait(10)
+        return real_catch_up(self)
+
+    monkeypatch.setattr(DiscoveryIndex, "catch_up", slow_catch_up)
+    slow = threading.Thread(target=lambda: get_index(max_lag=0), name="slow")
+    slow.start()
+    assert reading.wait(10)
+    # A guest's catch-up is due (its lag has passed), but another thread is at it: the guest goes on.
+    monkeypatch.setattr(discovery_index, "_shared_caught_up", discovery_index._shared_caught_up - 60)
+    assert get_index(max_lag=1.0) is index
+    assert catch_ups == ["slow"]
+
+    waited = []
+    reader = threading.Thread(target=lambda: waited.append(get_index(max_lag=0)), name="reader")
+    reader.start()
+    reader.join(0.3)
+    assert reader.is_alive(), "a signed-in reader waits for the catch-up in progress"
+    release.set()
+    slow.join(10)
+    reader.join(10)
+    # The catch-up in progress began before the reader asked, so the reader caught up again itself.
+    assert waited == [index] and catch_ups == ["slow", "reader"]
