@@ -264,6 +264,7 @@ class DiscoveryIndex:
         self._heavy = np.zeros(0, dtype=bool)  # by tag number
         self._heavy_numbers: list[int] = []
         self._tag_by_name: np.ndarray | None = None
+        self._tag_order_pending: set[int] = set()  # tag numbers new or renamed since `_tag_by_name` was made
         # Forward index: light filter tag numbers of doc d are _fwd_tags[_fwd_offsets[d]:_fwd_offsets[d + 1]].
         self._fwd_offsets = np.zeros(1, dtype=np.int32)
         self._fwd_tags = np.zeros(0, dtype=np.int32)
@@ -424,7 +425,7 @@ class DiscoveryIndex:
             if self._tag_names[number] != name or self._tag_types[number] != tag_type:
                 self._tag_types[number] = tag_type
                 self._tag_names[number] = name
-                self._tag_by_name = None
+                self._tag_order_pending.add(number)
         new = ~known
         new_ids = ids[new]
         first = len(self._tag_ids)
@@ -437,8 +438,7 @@ class DiscoveryIndex:
             self._base_counts[viewer] = np.concatenate(
                 (self._base_counts[viewer], np.zeros(len(new_ids), dtype=np.int64))
             )
-        if len(new_ids):
-            self._tag_by_name = None
+        self._tag_order_pending.update(range(first, first + len(new_ids)))
 
     def _sort_keys(self, sort: str, rows: WorkRows | None = None) -> np.ndarray:
         if sort in self._columns:
@@ -845,11 +845,23 @@ class DiscoveryIndex:
         return facets
 
     def _tag_order(self) -> np.ndarray:
-        """Tag numbers by type, then casefolded name, then id: the order facets list equal counts in."""
-        if self._tag_by_name is None or len(self._tag_by_name) != len(self._tag_ids):
-            ids, names, types = self._tag_ids.tolist(), self._tag_names, self._tag_types.tolist()
-            order = sorted(range(len(ids)), key=lambda n: (types[n], names[n].casefold(), ids[n]))
-            self._tag_by_name = np.asarray(order, dtype=np.int64)
+        """Tag numbers by type, then casefolded name, then id: the order facets list equal counts in. Made once
+        (a sort of every tag's name: a tenth of a second at 100,000 tags); a tag added or renamed later is
+        put in its place."""
+        ids, names, types = self._tag_ids, self._tag_names, self._tag_types
+
+        def key(number) -> tuple[int, str, int]:
+            number = int(number)
+            return int(types[number]), names[number].casefold(), int(ids[number])
+
+        if self._tag_by_name is None:
+            self._tag_by_name = np.asarray(sorted(range(len(ids)), key=key), dtype=np.int64)
+        elif self._tag_order_pending:
+            placing = np.asarray(sorted(self._tag_order_pending, key=key), dtype=np.int64)
+            order = self._tag_by_name[~np.isin(self._tag_by_name, placing)]  # renamed ones leave their old place
+            places = [bisect.bisect_left(order, key(number), key=key) for number in placing.tolist()]
+            self._tag_by_name = np.insert(order, places, placing)
+        self._tag_order_pending.clear()
         return self._tag_by_name
 
     # Measuring ---------------------------------------------------------------------------------------

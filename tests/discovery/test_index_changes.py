@@ -208,3 +208,33 @@ def test_the_index_lists_exactly_what_listed_works_allows_for_every_kind_of_read
         expected = set(listed_works(viewer).values_list("pk", flat=True))
         assert set(result.work_ids) == expected, viewer
         assert result.total == len(expected)
+
+
+def test_tags_added_and_renamed_later_are_listed_in_the_facets_in_a_fresh_indexs_order(make_work, make_user):
+    """Facets list tags of equal count by name. A tag first used after the index was built, or renamed since,
+    is put in its place among the others, so the sidebar reads as it would after a restart."""
+    rng = random.Random(5)
+    writer = make_user()
+    names = ["Mango", "apple", "Zebra", "kiwi", "Ápple Pie", "banana"]
+    works = [make_work(writer, fandoms=["Shared"], freeforms=[name]) for name in names]
+    index = DiscoveryIndex.build()
+    index.search(WorkFilter(), signed_in=False)  # the facets' name order is made here
+    for name in ["Aardvark", "cherry", "Lemon", "zucchini", "Éclair", "mango Two"]:
+        make_work(writer, fandoms=["Shared"], freeforms=[name])
+    renamed = Tag.objects.get(name="Zebra")
+    renamed.name = "Apricot"
+    renamed.save()
+    changed = [work.pk for work in Work.objects.all()]
+    rng.shuffle(changed)
+    for work_id in changed[:6]:
+        index.refresh_works([work_id])
+    index.refresh_works(changed[6:])
+
+    def freeforms(some_index) -> list[int]:
+        return list(some_index.search(WorkFilter(), signed_in=False).facets["freeform"].tag_ids)
+
+    fresh = DiscoveryIndex.build()
+    assert freeforms(index) == freeforms(fresh)
+    listed = dict(Tag.objects.values_list("pk", "name"))
+    assert [listed[tag] for tag in freeforms(fresh)][:3] == ["Aardvark", "apple", "Apricot"]
+    assert len(works) == len(names)
