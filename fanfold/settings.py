@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fanfold.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fanfold.core.middleware.RecentWriteMiddleware",
 ]
 
 ROOT_URLCONF = "fanfold.urls"

@@ -1,5 +1,7 @@
 """Request plumbing shared by every app."""
 
+import time
+
 from django.conf import settings
 from django.http import JsonResponse, UnreadablePostError
 
@@ -79,3 +81,37 @@ def _refusal(request):
     if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
         return JsonResponse({"error": UNUSABLE_CHARACTERS}, status=400)
     return bad_request(request, message=UNUSABLE_CHARACTERS)
+
+
+# A browser that has just changed something (posted, edited, left kudos or a comment, bookmarked) carries this
+# cookie for a minute; its listings are read fresh (see `wrote_recently`).
+WROTE_COOKIE = "fanfold_wrote"
+WROTE_WINDOW_SECONDS = 60
+
+
+class RecentWriteMiddleware:
+    """Mark a browser whose change was just accepted, so that it finds what it changed at once in every
+    listing, while everyone else's listings may lag by up to GUEST_LISTING_LAG_SECONDS (reading the change
+    log on every listing request would cost every request a lock and a query). The cookie holds only the
+    time; a forged one costs its sender nothing but a fresher listing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code < 400:
+            response.set_cookie(
+                WROTE_COOKIE,
+                str(int(time.time())),
+                max_age=WROTE_WINDOW_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+def wrote_recently(request) -> bool:
+    """Whether this browser changed something within the last minute (the cookie expires after it)."""
+    return WROTE_COOKIE in request.COOKIES

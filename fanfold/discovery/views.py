@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from fanfold.core.middleware import wrote_recently
 from fanfold.discovery.query import BEST_MATCH, MAX_TAGS_PER_FIELD, SORT_LABELS, WorkFilter
 from fanfold.discovery.selectors import tag_labels, works_listing
 from fanfold.tags.models import TagType, name_key, tag_name_from_url
@@ -33,7 +34,13 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         viewer = self.request.user
-        listing = works_listing(work_filter=WorkFilter(), viewer=viewer, page_size=self.works_shown, facets=False)
+        listing = works_listing(
+            work_filter=WorkFilter(),
+            viewer=viewer,
+            page_size=self.works_shown,
+            facets=False,
+            fresh=wrote_recently(self.request),
+        )
         return super().get_context_data(works=_works_in_order(viewer, listing.result), **kwargs)
 
 
@@ -60,7 +67,7 @@ class WorkListView(TemplateView):
             exclude_tags=(*work_filter.exclude_tags, *other_exclude),
             creator_user_ids=(creator.pk,) if creator else (),
         )
-        listing = works_listing(work_filter=searched, viewer=request.user, snippets=True)
+        listing = works_listing(work_filter=searched, viewer=request.user, snippets=True, fresh=wrote_recently(request))
         result = listing.result
         works = _works_in_order(request.user, result)
         for work in works:
