@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -39,7 +40,9 @@ from fanfold.works.selectors import (
 logger = logging.getLogger(__name__)
 
 WORKS_PER_PAGE = 20
-ADULT_SESSION_KEY = "view_adult"
+# A reader who chose to see adult works is not asked again until their browser closes. A cookie rather than
+# the session: a guest then needs no session at all, so reading costs no session query.
+ADULT_COOKIE = "fanfold_view_adult"
 
 
 def paginate(request, queryset, per_page: int = WORKS_PER_PAGE):
@@ -79,11 +82,7 @@ def _work_for_reading(request, work_id: int) -> Work:
 def _needs_adult_gate(request, work: Work) -> bool:
     if not work.is_adult or work.is_created_by(request.user):
         return False
-    if request.GET.get("view_adult") == "true":
-        if not request.session.get(ADULT_SESSION_KEY):  # saving the session again would be a write per page
-            request.session[ADULT_SESSION_KEY] = True
-        return False
-    if request.session.get(ADULT_SESSION_KEY):
+    if request.GET.get("view_adult") == "true" or request.COOKIES.get(ADULT_COOKIE) == "1":
         return False
     preference = getattr(request.user, "preference", None) if request.user.is_authenticated else None
     return not (preference and preference.view_adult)
@@ -147,7 +146,10 @@ class WorkReadView(View):
         context.update(work_feedback_context(request=request, work=work, chapter=current, chapters=chapters))
         context.update(work_people_context(work=work, viewer=request.user))
         context.update(bookmark_context(request=request, work=work))
-        return render(request, "works/work_detail.html", context)
+        response = render(request, "works/work_detail.html", context)
+        if work.is_adult and request.GET.get("view_adult") == "true" and request.COOKIES.get(ADULT_COOKIE) != "1":
+            response.set_cookie(ADULT_COOKIE, "1", secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+        return response
 
 
 def _creator_link_users(work: Work) -> list:

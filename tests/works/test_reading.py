@@ -1,6 +1,7 @@
 """Reading a work: the adult gate, chapter views, header and preferences."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -36,6 +37,11 @@ def test_proceeding_is_remembered_for_the_session(explicit_work, make_work, clie
     assert "Other adult text." in client.get(other.get_absolute_url()).content.decode()
     # A new session meets the gate again.
     assert "Adult text here." not in Client().get(explicit_work.get_absolute_url()).content.decode()
+    # Remembered by a cookie that ends with the browser's session, not by a stored session: a guest who only
+    # reads has none, so their pages need no session query.
+    remembered = client.cookies["fanfold_view_adult"]
+    assert remembered.value == "1" and not remembered["max-age"] and remembered["httponly"]
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
 
 
 def test_preference_skips_the_gate(explicit_work, reader, reader_client):
