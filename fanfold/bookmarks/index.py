@@ -6,11 +6,17 @@ permutation of docs; facet counts come from a forward index (per doc its light t
 `np.bincount`, and from bitmaps for the few heavy terms. A *term* is a filter tag of the bookmarked work
 (`2 * tag id`) or of the bookmarker's own tags (`2 * tag id + 1`).
 
+A bookmark of a series is found under the tags of the series' works that everyone who sees the bookmark may
+see: those open to guests when the series has one (a guest then sees the bookmark), else those of its posted,
+unhidden works (signed-in readers only see it). So no facet or filter tells a guest what a restricted work is
+tagged, and no one learns the tags of a draft or hidden work. Which viewers see a series bookmark is the policy's
+"series listed" rule, rendered over `bookmarks.series_works` for viewers with mutes or excluded tags.
+
 Each doc also carries what the viewer's policy needs (`works.visibility.ViewerPolicy.bookmark_listed_docs`):
 private or not, whether the work is open to guests, to members only, or to no one but the bookmark's owner
 (a draft, hidden or deleted work: its tags and creators are then not indexed at all), the bookmarker, and the
-work's creators. A changed bookmark, or any bookmark of a changed work, is tombstoned and appended again; the
-index builds itself afresh once tombstones pile up.
+work's creators. A changed bookmark, or any bookmark of a changed work (or of a series it is in), is tombstoned
+and appended again; the index builds itself afresh once tombstones pile up.
 """
 
 import bisect
@@ -30,9 +36,11 @@ from pyroaring import BitMap
 from fanfold.bookmarks.changelog import bookmark_change_reader, prune_bookmark_changes
 from fanfold.bookmarks.models import Bookmark, ExternalWork
 from fanfold.bookmarks.query import BOOKMARK_SORTS, BookmarkFilter
+from fanfold.bookmarks.series_works import SeriesWorkRow, SeriesWorks
 from fanfold.discovery.arrays import bitmap_of, chunks, docs_of, first_in_order, grouped, offsets
 from fanfold.discovery.changelog import COUNTS, ChangeReader
 from fanfold.discovery.index import FACET_TYPES, MISSING_TIME, FacetCounts, TagRows, time_number
+from fanfold.series.models import SeriesWork
 from fanfold.tags.models import Tag
 from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Creatorship, Work
@@ -46,7 +54,8 @@ FACET_KEYS = (*FACET_TYPES, BOOKMARKER_TAGS)
 _KIND_NUMBER = {key: number for number, key in enumerate(FACET_KEYS)}
 
 # Where a bookmarked work may be seen: by everyone (and every external work), by signed-in readers only, or
-# by nobody but the bookmark's owner (a draft, a hidden or a deleted work).
+# by nobody but the bookmark's owner (a draft, a hidden or a deleted work). A series: where its most open work
+# may be seen.
 OPEN, MEMBERS, UNAVAILABLE = 0, 1, 2
 
 # Facet ranking packs (kind, count, tag id) into one int64: counts up to 2**26 - 1, tag ids below 2**32.
@@ -90,6 +99,9 @@ class BookmarkRows:
     creator_user_ids: np.ndarray
     term_offsets: np.ndarray
     term_ids: np.ndarray
+    series_ids: np.ndarray | None = None  # int64, 0 for a bookmark of no series; None: no series bookmarks
+    # Each bookmarked series' posted, unhidden works (see `bookmarks.series_works`).
+    series_works: dict[int, list[SeriesWorkRow]] = dataclasses.field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.bookmark_ids)
@@ -164,6 +176,9 @@ class BookmarkIndex:
         self._users = _DocGroups()  # by bookmarker
         self._creators = _DocGroups()  # by the work's creators
         self._works = _DocGroups()  # by work id
+        self._series = _DocGroups()  # by series id
+        self._series_docs = BitMap()  # every bookmark of a series, tombstones too
+        self.series_works = SeriesWorks()
         # Terms are numbered densely; "term number" below is that number.
         self._term_ids = np.zeros(0, dtype=np.int64)
         self._term_kinds = np.zeros(0, dtype=np.int8)  # index into FACET_KEYS
@@ -244,14 +259,21 @@ class BookmarkIndex:
         creator_docs = np.repeat(docs, np.diff(np.asarray(rows.creator_offsets, dtype=np.int64)))
         creators = np.asarray(rows.creator_user_ids, dtype=np.int64)
         with_work = works > 0
+        series = np.zeros(count, dtype=np.int64) if rows.series_ids is None else np.asarray(rows.series_ids)
+        with_series = series > 0
+        self._series_docs.update(bitmap_of(docs[with_series]))
+        for series_id, series_rows in rows.series_works.items():
+            self.series_works.replace(series_id, series_rows)
         if first:
             self._users.pack(users, docs)
             self._creators.pack(creators, creator_docs)
             self._works.pack(works[with_work], docs[with_work])
+            self._series.pack(series[with_series], docs[with_series])
         else:
             self._users.add(users, docs)
             self._creators.add(creators, creator_docs)
             self._works.add(works[with_work], docs[with_work])
+            self._series.add(series[with_series], docs[with_series])
 
         self._add_terms(tags, np.asarray(rows.term_ids, dtype=np.int64))
         terms = np.asarray(rows.term_ids, dtype=np.int64)
@@ -357,11 +379,14 @@ class BookmarkIndex:
                 self._insert_sorted(self._add(rows, tags))
 
     def catch_up(self) -> int:
-        """Apply the change logs' new notes: changed bookmarks, and every bookmark of a changed work."""
+        """Apply the change logs' new notes: changed bookmarks, and every bookmark of a changed work or of a series
+        it is in."""
         changed = {change.work_id for change in self._bookmark_changes.read()}
         works = sorted({change.work_id for change in self._work_changes.read() if change.kind != COUNTS})
         for chunk in chunks(works, _SQL_CHUNK):
-            changed.update(Bookmark.objects.filter(work_id__in=chunk).values_list("id", flat=True))
+            series = SeriesWork.objects.filter(work_id__in=chunk).values("series_id")
+            of_work = Bookmark.objects.filter(Q(work_id__in=chunk) | Q(series_id__in=series))
+            changed.update(of_work.values_list("id", flat=True))
         for batch in chunks(sorted(changed), CATCH_UP_BATCH):
             self.refresh_bookmarks(batch)
         return len(changed)
@@ -380,8 +405,15 @@ class BookmarkIndex:
         return self._creators.union(user_ids)
 
     def work_tag_docs(self, tag_ids) -> BitMap:
-        """Bookmarks of works found under any of these filter tags."""
-        return self._any_of([work_term(int(tag_id)) for tag_id in tag_ids])
+        """Bookmarks of works and external works found under any of these filter tags (not of series: see
+        `series_docs`)."""
+        return self._any_of([work_term(int(tag_id)) for tag_id in tag_ids]) - self._series_docs
+
+    def series_docs(self, rows: BitMap | None = None) -> BitMap:
+        """Bookmarks of series; given rows of `series_works`, only those of the series these rows are works of."""
+        if rows is None:
+            return self._series_docs & self._live
+        return self._series.union(sorted(self.series_works.series_of(rows))) & self._live
 
     # Searching ---------------------------------------------------------------------------------------
 
@@ -445,6 +477,8 @@ class BookmarkIndex:
             required.append(self._users.union(f.user_ids))
         if f.work_id is not None:
             required.append(self._works.get(f.work_id))
+        if f.series_id is not None:
+            required.append(self._series.get(f.series_id))
         if f.rec_only:
             required.append(self._rec)
         if f.with_notes:
@@ -596,7 +630,7 @@ class BookmarkIndex:
         arrays += [self._heavy, self._fwd_offsets, self._fwd_terms, *self._columns.values(), *self._orders.values()]
         arrays += list(self._base_counts.values())
         bitmaps = [self._live, self._rec, self._notes, *self._base.values(), *self._heavy_docs.values()]
-        groups = (self._users, self._creators, self._works, self._light)
+        groups = (self._users, self._creators, self._works, self._series, self._light)
         return (
             sum(item.nbytes for item in arrays)
             + sum(len(bitmap.serialize()) for bitmap in bitmaps)
@@ -606,7 +640,7 @@ class BookmarkIndex:
 
 def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, TagRows]:
     """Listing data of these bookmarks (or of every bookmark), read in a few queries per chunk."""
-    fields = ("id", "user_id", "work_id", "external_work_id", "private", "rec", "notes", "created_at")
+    fields = ("id", "user_id", "work_id", "external_work_id", "private", "rec", "notes", "created_at", "series_id")
     if bookmark_ids is None:
         found = list(Bookmark.objects.order_by("id").values_list(*fields).iterator(chunk_size=20_000))
     else:
@@ -615,7 +649,12 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
             for chunk in chunks(bookmark_ids, _SQL_CHUNK)
             for row in Bookmark.objects.filter(id__in=chunk).order_by("id").values_list(*fields)
         ]
-    work_ids = sorted({row[2] for row in found if row[2]})
+    series_ids = sorted({row[8] for row in found if row[8]})
+    series_parts: dict[int, list[int]] = {}
+    for chunk in chunks(series_ids, _SQL_CHUNK):
+        for series_id, work_id in SeriesWork.objects.filter(series_id__in=chunk).values_list("series_id", "work_id"):
+            series_parts.setdefault(series_id, []).append(work_id)
+    work_ids = sorted({row[2] for row in found if row[2]} | {w for parts in series_parts.values() for w in parts})
     external_ids = sorted({row[3] for row in found if row[3]})
     works = {
         work_id: (posted and not hidden, restricted, revised_at)
@@ -646,8 +685,20 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
     def filtered(tags: Iterable[int]) -> set[int]:
         return {target for tag in tags for target in mapping.get(tag, {tag})}
 
+    def work_filter_tags(work_id: int) -> set[int]:
+        return filtered(work_tags.get(work_id, ()))
+
+    series_works = {
+        series_id: [
+            SeriesWorkRow(works[w][1], tuple(sorted(set(creators.get(w, ())))), tuple(sorted(work_filter_tags(w))))
+            for w in parts
+            if works.get(w, (False,))[0]
+        ]
+        for series_id, parts in series_parts.items()
+    }
     columns: dict[str, list] = {name: [] for name in ("state", "revised", "creators", "terms")}
-    for bookmark_id, _user, work_id, external_id, _private, _rec, _notes, created in found:
+    for bookmark_id, _user, work_id, external_id, _private, _rec, _notes, created, series_id in found:
+        listed_parts = [w for w in series_parts.get(series_id, ()) if works.get(w, (False,))[0]]
         if work_id and works.get(work_id, (False,))[0]:
             _listed, restricted, revised = works[work_id]
             columns["state"].append(MEMBERS if restricted else OPEN)
@@ -659,6 +710,14 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
             columns["revised"].append(time_number(externals.get(external_id, created)))
             columns["creators"].append([])
             own = {work_term(tag) for tag in filtered(external_tags.get(external_id, ()))}
+        elif listed_parts:
+            # What everyone who sees the bookmark may see: the works open to guests, if any (see above).
+            open_parts = [w for w in listed_parts if not works[w][1]]
+            shown = open_parts or listed_parts
+            columns["state"].append(OPEN if open_parts else MEMBERS)
+            columns["revised"].append(max(time_number(works[w][2]) for w in shown))
+            columns["creators"].append([])
+            own = {work_term(tag) for w in shown for tag in work_filter_tags(w)}
         else:
             columns["state"].append(UNAVAILABLE)
             columns["revised"].append(MISSING_TIME)
@@ -680,6 +739,8 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
         creator_user_ids=np.asarray([u for users in columns["creators"] for u in users], dtype=np.int64),
         term_offsets=offsets(columns["terms"]),
         term_ids=np.asarray([t for terms in columns["terms"] for t in terms], dtype=np.int64),
+        series_ids=np.asarray([row[8] or 0 for row in found], dtype=np.int64),
+        series_works=series_works,
     )
     wanted = sorted({term // 2 for terms in columns["terms"] for term in terms})
     tag_rows = [

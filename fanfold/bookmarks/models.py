@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.accounts.models import Pseud
+from fanfold.series.models import Series
 from fanfold.tags.models import Tag, TagType
 from fanfold.works.models import Work
 
@@ -43,9 +44,10 @@ class BookmarkQuerySet(models.QuerySet):
 
 
 class Bookmark(models.Model):
-    """One user's bookmark of one work or external work (later also a series).
+    """One user's bookmark of one work, series or external work.
 
-    Exactly one target is set, except for a bookmark of a deleted work: it keeps its `title` for its owner.
+    Exactly one target is set, except for a bookmark of a deleted work or series: it keeps its `title` for its
+    owner.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
@@ -54,6 +56,7 @@ class Bookmark(models.Model):
     external_work = models.ForeignKey(
         ExternalWork, on_delete=models.PROTECT, null=True, blank=True, related_name="bookmarks"
     )
+    series = models.ForeignKey(Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookmarks")
     title = models.CharField(max_length=255, help_text="The bookmarked work's title when last bookmarked.")
     notes = models.TextField(blank=True, help_text="Sanitized HTML.")
     tags = models.ManyToManyField(Tag, related_name="bookmarks", blank=True)
@@ -68,11 +71,16 @@ class Bookmark(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(work__isnull=False, external_work__isnull=False),
+                condition=~models.Q(work__isnull=False, external_work__isnull=False)
+                & ~models.Q(work__isnull=False, series__isnull=False)
+                & ~models.Q(series__isnull=False, external_work__isnull=False),
                 name="bookmarks_bookmark_one_target",
             ),
             models.UniqueConstraint(
                 fields=["user", "work"], condition=models.Q(work__isnull=False), name="bookmarks_one_per_work"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "series"], condition=models.Q(series__isnull=False), name="bookmarks_one_per_series"
             ),
             models.UniqueConstraint(
                 fields=["user", "external_work"],

@@ -14,6 +14,8 @@ from django.db.models import F
 from fanfold.bookmarks.models import MAX_NOTES_LENGTH, Bookmark, ExternalWork
 from fanfold.core.html import render_user_text
 from fanfold.core.text import single_line
+from fanfold.series.models import Series
+from fanfold.series.selectors import listed_series
 from fanfold.tags.models import RATINGS, Tag, TagType
 from fanfold.tags.services import tag_find_or_create, tag_name_errors
 from fanfold.works.models import Work
@@ -21,6 +23,7 @@ from fanfold.works.visibility import policy_for
 
 MAX_BOOKMARK_TAGS = 75
 CANNOT_BOOKMARK = "This work cannot be bookmarked."
+CANNOT_BOOKMARK_SERIES = "This series cannot be bookmarked."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,18 +159,28 @@ def _counted(bookmark: Bookmark) -> int:
 
 @transaction.atomic
 def bookmark_save(
-    *, user, fields: BookmarkFields, work: Work | None = None, external: ExternalWorkFields | None = None
+    *,
+    user,
+    fields: BookmarkFields,
+    work: Work | None = None,
+    series: Series | None = None,
+    external: ExternalWorkFields | None = None,
 ) -> Bookmark:
-    """Bookmark `work` (one the user may open) or an external work as `user`: one bookmark per user per
-    work, so bookmarking a work again edits the bookmark already there."""
-    if (work is None) == (external is None):
-        raise ValueError("bookmark a work or an external work")
+    """Bookmark `work` (one the user may open), `series` (one listed for them) or an external work as `user`:
+    one bookmark per user per work or series, so bookmarking it again edits the bookmark already there."""
+    if [work, series, external].count(None) != 2:
+        raise ValueError("bookmark a work, a series or an external work")
     errors = _bookmark_errors(user, fields)
     if work is not None:
         if not work.posted or not Work.objects.filter(policy_for(user).may_open_q(), pk=work.pk).exists():
             raise ValidationError(CANNOT_BOOKMARK)
         target = {"work": work}
         title = work.title
+    elif series is not None:
+        if not listed_series(user).filter(pk=series.pk).exists():
+            raise ValidationError(CANNOT_BOOKMARK_SERIES)
+        target = {"series": series}
+        title = series.title
     else:
         try:
             external_work = external_work_find_or_create(fields=external)
@@ -211,7 +224,7 @@ def bookmark_update(*, bookmark: Bookmark, user, fields: BookmarkFields) -> Book
     errors = _bookmark_errors(user, fields)
     if errors:
         raise ValidationError(errors)
-    title = locked.work.title if locked.work_id else None
+    title = locked.work.title if locked.work_id else locked.series.title if locked.series_id else None
     return _update(locked, user, fields, title=title)
 
 

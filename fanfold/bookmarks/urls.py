@@ -12,5 +12,7 @@ urlpatterns = [
     path("users/<str:username>/bookmarks/", views.UserBookmarksView.as_view(), name="user"),
     path("works/<int:work_id>/bookmarks/", views.WorkBookmarksView.as_view(), name="work"),
     path("works/<int:work_id>/bookmarks/new/", views.WorkBookmarkView.as_view(), name="work_new"),
+    path("series/<int:series_id>/bookmarks/", views.SeriesBookmarksView.as_view(), name="series"),
+    path("series/<int:series_id>/bookmarks/new/", views.SeriesBookmarkView.as_view(), name="series_new"),
     path("tags/<str:name>/bookmarks/", views.TagBookmarksView.as_view(), name="tag"),
 ]

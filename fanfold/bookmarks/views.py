@@ -1,5 +1,5 @@
-"""Bookmark pages: the filtered listings (all, a user's, a work's, a tag's) and making, editing and deleting
-a bookmark."""
+"""Bookmark pages: the filtered listings (all, a user's, a work's, a series', a tag's) and making, editing and
+deleting a bookmark."""
 
 from typing import NamedTuple
 
@@ -27,9 +27,11 @@ from fanfold.bookmarks.selectors import (
     bookmarks_search,
     listed_bookmarks,
     pseuds_of,
+    series_bookmark_total,
     tag_names,
 )
 from fanfold.core.forms import parse_id
+from fanfold.series.selectors import listed_series
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
 from fanfold.works.forms import add_service_errors
@@ -63,6 +65,14 @@ class FacetRow(NamedTuple):
 def bookmark_context(*, request, work) -> dict:
     """What the work page's Bookmark button needs: the reader's own bookmark of the work, if any."""
     return {"own_bookmark": bookmark_of(user=request.user, work=work)}
+
+
+def series_bookmark_context(*, request, series) -> dict:
+    """What the series page's Bookmark button needs: the reader's own bookmark of it, and how many they see."""
+    return {
+        "own_bookmark": bookmark_of(user=request.user, series=series),
+        "series_bookmark_total": series_bookmark_total(series=series, viewer=request.user),
+    }
 
 
 class BookmarkListView(TemplateView):
@@ -123,6 +133,13 @@ class WorkBookmarksView(BookmarkListView):
         work = get_object_or_404(visible_works(self.request.user), pk=self.kwargs["work_id"])
         self.extra_context = {"work": work}
         return f"Bookmarks of {work.title}", {"work_id": work.pk}
+
+
+class SeriesBookmarksView(BookmarkListView):
+    def base(self):
+        series = get_object_or_404(listed_series(self.request.user), pk=self.kwargs["series_id"])
+        self.extra_context = {"series": series}
+        return f"Bookmarks of {series.title}", {"series_id": series.pk}
 
 
 class TagBookmarksView(BookmarkListView):
@@ -243,6 +260,45 @@ class WorkBookmarkView(LoginRequiredMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
 
+class SeriesBookmarkView(LoginRequiredMixin, View):
+    """Bookmark a series, or edit one's bookmark of it (one per reader per series)."""
+
+    template_name = "bookmarks/bookmark_form.html"
+
+    def _series(self, request, series_id):
+        return get_object_or_404(listed_series(request.user), pk=series_id)
+
+    def get(self, request, series_id):
+        series = self._series(request, series_id)
+        existing = bookmark_of(user=request.user, series=series)
+        form = BookmarkForm(initial=_initial(existing, request.user), pseuds=pseuds_of(request.user))
+        return self._render(form, series, existing)
+
+    def post(self, request, series_id):
+        series = self._series(request, series_id)
+        form = BookmarkForm(request.POST, pseuds=pseuds_of(request.user))
+        if form.is_valid():
+            try:
+                services.bookmark_save(user=request.user, series=series, fields=form.bookmark_fields())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except DatabaseError:
+                form.add_error(None, NOT_SAVED)
+            else:
+                messages.success(request, "Your bookmark was saved.")
+                return redirect(series)
+        return self._render(form, series, bookmark_of(user=request.user, series=series), status=400)
+
+    def _render(self, form, series, existing, status=200):
+        context = {
+            "form": form,
+            "series": series,
+            "bookmark": existing,
+            "action": reverse("bookmarks:series_new", args=[series.pk]),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
 class ExternalBookmarkView(LoginRequiredMixin, View):
     """Bookmark a work hosted elsewhere."""
 
@@ -340,6 +396,7 @@ class BookmarkEditView(LoginRequiredMixin, View):
             "form": form,
             "bookmark": bookmark,
             "work": bookmark.work,
+            "series": bookmark.series,
             "action": reverse("bookmarks:edit", args=[bookmark.pk]),
         }
         return render(self.request, self.template_name, context, status=status)
