@@ -1,4 +1,4 @@
-"""Bookmarks in the site admin: read and deleted through the services, so counts stay exact."""
+"""Bookmarks in the site admin: read, and deleted through the services."""
 
 from django.contrib import admin
 

@@ -1,5 +1,7 @@
 """The bookmarks' change log: the database notes every change to a bookmark's row, in the same transaction,
 so every write path (services, the admin, a user's deletion cascading) reaches each process's bookmark index.
+The same triggers keep each work's public bookmark count: a public bookmark of a work coming, going, turning
+private or public moves the count by one, atomically, whichever path wrote it.
 
 The design is the works' change log's (`discovery.changelog`), read with the same `ChangeReader`. Services
 that change only a bookmark's tags also save its row, which notes the change. A work joining or leaving a
@@ -16,6 +18,7 @@ from fanfold.discovery.changelog import ChangeReader
 
 TABLE = BookmarkChange._meta.db_table
 _TRIGGERS = ("fanfold_bookmark_inserted", "fanfold_bookmark_deleted", "fanfold_bookmark_updated")
+_COUNT_TRIGGERS = ("fanfold_bookmark_counted_in", "fanfold_bookmark_counted_out", "fanfold_bookmark_recounted")
 _SERIES_TRIGGERS = ("fanfold_series_work_inserted", "fanfold_series_work_deleted", "fanfold_series_work_updated")
 
 
@@ -55,10 +58,47 @@ def install_triggers(schema_editor, bookmark_model, series_work_model=None) -> N
             f"CREATE TRIGGER fanfold_bookmark_deleted AFTER DELETE ON {table} BEGIN {note('OLD')} END",
             f"CREATE TRIGGER fanfold_bookmark_updated AFTER UPDATE ON {table} BEGIN {note('NEW')} END",
         ]
+    works = bookmark_model._meta.get_field("work").related_model._meta.db_table
+    statements += _count_triggers(schema_editor.connection.vendor, table, works)
     if series_work_model is not None:
         statements += _series_work_triggers(schema_editor.connection.vendor, table, series_work_model._meta.db_table)
     for statement in statements:
         schema_editor.execute(statement)
+
+
+def _count_triggers(vendor: str, bookmarks: str, works: str) -> list[str]:
+    """Each work's `bookmark_count`: its bookmarks that are not private."""
+
+    def add(row: str, change: str) -> str:
+        return (
+            f"UPDATE {works} SET bookmark_count = bookmark_count {change} "  # noqa: S608
+            f"WHERE id = {row}.work_id AND NOT {row}.private;"
+        )
+
+    if vendor == "postgresql":
+        return [
+            f"""CREATE OR REPLACE FUNCTION fanfold_bookmark_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    {add("NEW", "+ 1")}
+                ELSIF TG_OP = 'DELETE' THEN
+                    {add("OLD", "- 1")}
+                ELSIF OLD.work_id IS DISTINCT FROM NEW.work_id OR OLD.private <> NEW.private THEN
+                    {add("OLD", "- 1")}
+                    {add("NEW", "+ 1")}
+                END IF;
+                RETURN NULL;
+            END $$""",
+            f"CREATE TRIGGER fanfold_bookmark_counted AFTER INSERT OR DELETE OR UPDATE OF work_id, private "
+            f"ON {bookmarks} FOR EACH ROW EXECUTE FUNCTION fanfold_bookmark_counted()",
+        ]
+    return [
+        f"CREATE TRIGGER fanfold_bookmark_counted_in AFTER INSERT ON {bookmarks} BEGIN {add('NEW', '+ 1')} END",
+        f"CREATE TRIGGER fanfold_bookmark_counted_out AFTER DELETE ON {bookmarks} BEGIN {add('OLD', '- 1')} END",
+        f"CREATE TRIGGER fanfold_bookmark_recounted AFTER UPDATE OF work_id, private ON {bookmarks} "
+        "WHEN OLD.work_id IS NOT NEW.work_id OR OLD.private IS NOT NEW.private "
+        f"BEGIN {add('OLD', '- 1')} {add('NEW', '+ 1')} END",
+    ]
 
 
 def _series_work_triggers(vendor: str, bookmarks: str, series_works: str) -> list[str]:
@@ -95,12 +135,14 @@ def drop_triggers(schema_editor, bookmark_model, series_work_model=None) -> None
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP TRIGGER IF EXISTS fanfold_bookmark_changed ON {bookmark_model._meta.db_table}")
         schema_editor.execute("DROP FUNCTION IF EXISTS fanfold_bookmark_changed()")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS fanfold_bookmark_counted ON {bookmark_model._meta.db_table}")
+        schema_editor.execute("DROP FUNCTION IF EXISTS fanfold_bookmark_counted()")
         if series_work_model is not None:
             table = series_work_model._meta.db_table
             schema_editor.execute(f"DROP TRIGGER IF EXISTS fanfold_series_work_changed ON {table}")
             schema_editor.execute("DROP FUNCTION IF EXISTS fanfold_series_work_changed()")
     else:
-        for name in (*_TRIGGERS, *(_SERIES_TRIGGERS if series_work_model is not None else ())):
+        for name in (*_TRIGGERS, *_COUNT_TRIGGERS, *(_SERIES_TRIGGERS if series_work_model is not None else ())):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 

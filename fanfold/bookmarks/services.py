@@ -1,6 +1,6 @@
-"""Writes of bookmarks and external works, each in one transaction, with each work's public bookmark count
-kept in step by atomic increments. (The database notes every bookmark change for the index itself: see
-`bookmarks.changelog`.)"""
+"""Writes of bookmarks and external works, each in one transaction. (The database itself notes every bookmark
+change for the index and keeps each work's public bookmark count, by atomic increments in the same transaction,
+whatever deletes or changes a bookmark: see `bookmarks.changelog`.)"""
 
 import dataclasses
 import hashlib
@@ -9,7 +9,6 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from fanfold.bookmarks.models import MAX_NOTES_LENGTH, Bookmark, ExternalWork
 from fanfold.core.html import render_user_text
@@ -148,15 +147,6 @@ def _apply(bookmark: Bookmark, user, fields: BookmarkFields) -> None:
     bookmark.tags.set(tags)
 
 
-def _count(work_id: int | None, change: int) -> None:
-    if work_id is not None and change:
-        Work.objects.filter(pk=work_id).update(bookmark_count=F("bookmark_count") + change)
-
-
-def _counted(bookmark: Bookmark) -> int:
-    return 0 if bookmark.private else 1
-
-
 @transaction.atomic
 def bookmark_save(
     *,
@@ -202,16 +192,13 @@ def bookmark_save(
         # The same reader's other tab got there first: theirs is the bookmark, and this edits it.
         existing = Bookmark.objects.select_for_update().get(user=user, **target)
         return _update(existing, user, fields, title=title)
-    _count(bookmark.work_id, _counted(bookmark))
     return bookmark
 
 
 def _update(bookmark: Bookmark, user, fields: BookmarkFields, *, title: str | None = None) -> Bookmark:
-    was = _counted(bookmark)
     if title is not None:
         bookmark.title = title
     _apply(bookmark, user, fields)
-    _count(bookmark.work_id, _counted(bookmark) - was)
     return bookmark
 
 
@@ -233,7 +220,4 @@ def bookmark_delete(*, bookmark: Bookmark, user) -> None:
     locked = Bookmark.objects.select_for_update().filter(pk=bookmark.pk, user=user).first()
     if locked is None:
         return  # already gone (a second click)
-    counted = _counted(locked)
-    work_id = locked.work_id
     locked.delete()
-    _count(work_id, -counted)

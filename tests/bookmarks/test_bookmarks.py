@@ -238,3 +238,40 @@ def test_an_external_bookmarks_own_errors_show_on_its_own_fields(reader, reader_
     page = response.content.decode()
     assert "contains characters tags cannot use" in page and 'value="bad&lt;tag"' in page
     assert not Bookmark.objects.exists()
+
+
+def test_deleting_a_user_in_the_admin_takes_their_public_bookmarks_out_of_every_count_at_once(
+    make_work, make_user, make_bookmark, client
+):
+    first, second = make_work(title="First Work"), make_work(title="Second Work")
+    leaving, staying = make_user("leaving"), make_user("staying")
+    make_bookmark(leaving, first)
+    make_bookmark(leaving, second, private=True)
+    make_bookmark(staying, first)
+    make_bookmark(staying, second)
+    assert (count(first), count(second)) == (2, 1)
+    boss = make_user("boss")
+    boss.is_staff = boss.is_superuser = True
+    boss.save()
+    admin = client_for(boss)
+    response = admin.post(f"/admin/accounts/user/{leaving.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Bookmark.objects.filter(user_id=leaving.pk).exists()
+    assert (count(first), count(second)) == (1, 1)
+    listing = client.get("/works/?sort=bookmarks").content.decode()
+    assert f'href="/works/{first.pk}/bookmarks/">1</a>' in listing
+    assert f'href="/works/{second.pk}/bookmarks/">1</a>' in listing
+    # And a cascade from the ORM anywhere (here a user deleted in a shell) does the same.
+    staying.delete()
+    assert (count(first), count(second)) == (0, 0)
+
+
+def test_a_bookmark_made_private_or_moved_in_the_database_moves_the_counts(make_work, reader, make_bookmark):
+    first, second = make_work(), make_work()
+    bookmark = make_bookmark(reader, first)
+    Bookmark.objects.filter(pk=bookmark.pk).update(work=second)
+    assert (count(first), count(second)) == (0, 1)
+    Bookmark.objects.filter(pk=bookmark.pk).update(private=True)
+    assert count(second) == 0
+    work_delete(work=second)
+    assert Bookmark.objects.get(pk=bookmark.pk).work_id is None

@@ -20,7 +20,8 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     """Bookmarks of series; the triggers noting bookmark changes are made again (SQLite rebuilds the table to
-    change its constraints, which drops them) and joined by triggers on works' places in series."""
+    change its constraints, which drops them), now also keeping each work's public bookmark count, and joined by
+    triggers on works' places in series."""
 
     dependencies = [
         ('accounts', '0005_preference_history_enabled'),
