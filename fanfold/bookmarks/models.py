@@ -98,8 +98,9 @@ class Bookmark(models.Model):
 
 class BookmarkChange(models.Model):
     """A bookmark whose listing data may have changed (or that was deleted); written by the database's
-    triggers on the bookmarks table (see `bookmarks.index`), read by each process's bookmark index. On
-    PostgreSQL the table also has a `txid` column, as `discovery.WorkChange` has."""
+    triggers (see `bookmarks.changelog`) and after wrangling (`bookmarks.services.bookmarks_refile`), read by
+    each process's bookmark index. On PostgreSQL the table also has a `txid` column, as `discovery.WorkChange`
+    has."""
 
     bookmark_id = models.BigIntegerField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -9,14 +9,15 @@ from urllib.parse import urlsplit, urlunsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from fanfold.bookmarks.models import MAX_NOTES_LENGTH, Bookmark, ExternalWork
+from fanfold.bookmarks.models import MAX_NOTES_LENGTH, Bookmark, BookmarkChange, ExternalWork
 from fanfold.core.html import render_user_text
 from fanfold.core.text import single_line
 from fanfold.series.models import Series
 from fanfold.series.selectors import listed_series
 from fanfold.tags.models import RATINGS, Tag, TagType
-from fanfold.tags.services import tag_find_or_create, tag_name_errors
+from fanfold.tags.services import tag_find_or_create, tag_name_errors, tags_filtered_under
 from fanfold.works.models import Work
 from fanfold.works.visibility import policy_for
 
@@ -221,3 +222,12 @@ def bookmark_delete(*, bookmark: Bookmark, user) -> None:
     if locked is None:
         return  # already gone (a second click)
     locked.delete()
+
+
+def bookmarks_refile(*, tag_ids) -> None:
+    """After wrangling these tags: note for the index every bookmark whose own tags, or whose external work's
+    tags, are filed under them (works' tags reach it through the works' change log)."""
+    under = tags_filtered_under(tag_ids)
+    tagged = Bookmark.objects.filter(Q(tags__in=under) | Q(external_work__tags__in=under))
+    bookmark_ids = set(tagged.values_list("pk", flat=True))
+    BookmarkChange.objects.bulk_create([BookmarkChange(bookmark_id=pk) for pk in sorted(bookmark_ids)], batch_size=500)

@@ -4,8 +4,12 @@ import pytest
 from django.urls import reverse
 
 from fanfold.bookmarks.models import Bookmark, ExternalWork
+from fanfold.bookmarks.query import BookmarkFilter
+from fanfold.bookmarks.selectors import bookmarks_search
 from fanfold.bookmarks.services import BookmarkFields, ExternalWorkFields, bookmark_save, bookmark_update
 from fanfold.interactions.services import work_counts_recount
+from fanfold.tags.models import Tag, TagType
+from fanfold.tags.wrangling import tag_add_sub_tag, tag_make_canonical, tag_make_synonym
 from fanfold.works.models import Work
 from fanfold.works.services import work_delete
 from tests.conftest import client_for
@@ -275,3 +279,33 @@ def test_a_bookmark_made_private_or_moved_in_the_database_moves_the_counts(make_
     assert count(second) == 0
     work_delete(work=second)
     assert Bookmark.objects.get(pk=bookmark.pk).work_id is None
+
+
+def test_wrangling_a_bookmarkers_tag_files_its_bookmarks_under_the_canonical_tag_at_once(
+    make_work, reader, make_user, make_bookmark
+):
+    fluff = Tag.objects.create(name="Fluff", type=TagType.FREEFORM)
+    tag_make_canonical(tag=fluff)
+    harbour = Tag.objects.create(name="Harbour Lights", type=TagType.FANDOM)
+    tag_make_canonical(tag=harbour)
+    work = make_work(title="Untagged Work")
+    make_bookmark(reader, work, tags=["floofy"], notes="own tag")
+    external = ExternalWorkFields(url="https://elsewhere.example/h", title="Elsewhere", creator="S", fandoms=("HL",))
+    make_bookmark(reader, external=external, notes="external")
+    viewer = make_user("viewer")
+
+    def found(**where) -> int:
+        return bookmarks_search(bookmark_filter=BookmarkFilter(**where), viewer=viewer).total
+
+    assert found(bookmark_tags=(fluff.pk,)) == 0 and found(include_tags=(harbour.pk,)) == 0
+    tag_make_synonym(tag=Tag.objects.get(name="floofy"), canonical=fluff)
+    tag_make_synonym(tag=Tag.objects.get(name="HL"), canonical=harbour)
+    assert found(bookmark_tags=(fluff.pk,)) == 1
+    assert found(include_tags=(harbour.pk,)) == 1
+    facets = bookmarks_search(bookmark_filter=BookmarkFilter(), viewer=viewer).facets
+    assert facets["bookmarker"].count_of(fluff.pk) == 1 and facets[TagType.FANDOM].count_of(harbour.pk) == 1
+    # A sub tag too: bookmarks under "Fluff" are then found under its meta tag.
+    soft = Tag.objects.create(name="Soft Things", type=TagType.FREEFORM)
+    tag_make_canonical(tag=soft)
+    tag_add_sub_tag(meta=soft, sub=fluff)
+    assert found(bookmark_tags=(soft.pk,)) == 1
