@@ -15,7 +15,7 @@ MAX_NOTES_LENGTH = 5000
 
 class ExternalWork(models.Model):
     """A work hosted elsewhere that someone bookmarked (a rec); one per normalised URL, shared by every
-    bookmark of it."""
+    bookmark of it. The reader who added it may edit it."""
 
     url = models.URLField(max_length=2000)
     # The normalised URL's digest: URLs are too long for a unique index on every database.
@@ -24,6 +24,9 @@ class ExternalWork(models.Model):
     creator = models.CharField(max_length=255)
     summary = models.TextField(blank=True, help_text="Sanitized HTML.")
     tags = models.ManyToManyField(Tag, related_name="external_works", blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="external_works"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

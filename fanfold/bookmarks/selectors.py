@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 
 from fanfold.accounts.models import Pseud
 from fanfold.bookmarks.index import BookmarkResult, get_bookmark_index
-from fanfold.bookmarks.models import Bookmark
+from fanfold.bookmarks.models import Bookmark, ExternalWork
 from fanfold.bookmarks.query import BookmarkFilter
 from fanfold.series.models import Series
 from fanfold.series.selectors import listed_series_blurbs
@@ -82,6 +82,13 @@ def bookmark_for_owner(*, user, bookmark_id: int) -> Bookmark | None:
         .prefetch_related("tags")
         .first()
     )
+
+
+def external_work_for_editor(*, user, external_work_id: int) -> ExternalWork | None:
+    """An external work `user` added, for editing it; None for anyone else's."""
+    if not user.is_authenticated:
+        return None
+    return ExternalWork.objects.filter(pk=external_work_id, added_by=user).prefetch_related("tags").first()
 
 
 def pseuds_of(user) -> list[Pseud]:

@@ -76,22 +76,20 @@ def _tag_list(names, tag_type: str, field: str, errors: dict[str, list[str]]) ->
     return tags
 
 
-def external_work_find_or_create(*, fields: ExternalWorkFields) -> ExternalWork:
-    """The external work at `fields.url` (compared normalised); a new one made from `fields` if none is."""
-    errors: dict[str, list[str]] = {}
+def _checked_url(fields: ExternalWorkFields) -> str:
     url = fields.url.strip()
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        errors["url"] = ["Enter the work's web address, starting with http:// or https://."]
+        raise ValidationError({"url": ["Enter the work's web address, starting with http:// or https://."]}) from None
     if len(url) > 2000:
-        errors["url"] = ["That web address is too long (at most 2,000 characters)."]
-    if errors:
-        raise ValidationError(errors)
-    key = _url_key(url)
-    found = ExternalWork.objects.filter(url_key=key).first()
-    if found is not None:
-        return found
+        raise ValidationError({"url": ["That web address is too long (at most 2,000 characters)."]})
+    return url
+
+
+def _checked_description(fields: ExternalWorkFields) -> tuple[str, str, list[Tag]]:
+    """The title, creator and tags `fields` give an external work, or every error in them."""
+    errors: dict[str, list[str]] = {}
     title, creator = single_line(fields.title).strip(), single_line(fields.creator).strip()
     if not title:
         errors["title"] = ["Please give the work's title."]
@@ -107,16 +105,66 @@ def external_work_find_or_create(*, fields: ExternalWorkFields) -> ExternalWork:
     tags += _tag_list(fields.characters, TagType.CHARACTER, "characters", errors)
     if errors:
         raise ValidationError(errors)
+    return title[:255], creator[:255], tags
+
+
+def external_work_find_or_create(*, fields: ExternalWorkFields, user=None) -> ExternalWork:
+    """The external work at `fields.url` (compared normalised); a new one made from `fields`, added by `user`,
+    if none is."""
+    url = _checked_url(fields)
+    key = _url_key(url)
+    found = ExternalWork.objects.filter(url_key=key).first()
+    if found is not None:
+        return found
+    title, creator, tags = _checked_description(fields)
     try:
         with transaction.atomic():
             external = ExternalWork.objects.create(
-                url=url, url_key=key, title=title[:255], creator=creator[:255], summary=render_user_text(fields.summary)
+                url=url,
+                url_key=key,
+                title=title,
+                creator=creator,
+                summary=render_user_text(fields.summary),
+                added_by=user,
             )
             external.tags.set(tags)
     except IntegrityError:
         # Someone bookmarked the same address at the same moment: theirs is the one.
         return ExternalWork.objects.get(url_key=key)
     return external
+
+
+@transaction.atomic
+def external_work_update(*, external_work: ExternalWork, user, fields: ExternalWorkFields) -> ExternalWork:
+    """Edit an external work; only the reader who added it may. Every bookmark of it shows the change."""
+    locked = ExternalWork.objects.select_for_update().filter(pk=external_work.pk, added_by=user).first()
+    if locked is None:
+        raise ValidationError("Only the reader who added this external work can edit it.")
+    errors: dict[str, list[str]] = {}
+    try:
+        url = _checked_url(fields)
+    except ValidationError as error:
+        errors |= error.message_dict
+        url = ""
+    key = _url_key(url) if url else ""
+    if key and ExternalWork.objects.filter(url_key=key).exclude(pk=locked.pk).exists():
+        errors["url"] = ["Another external work is already at that address."]
+    try:
+        title, creator, tags = _checked_description(fields)
+    except ValidationError as error:
+        errors |= error.message_dict
+    if errors:
+        raise ValidationError(errors)
+    locked.url, locked.url_key, locked.title, locked.creator = url, key, title, creator
+    locked.summary = render_user_text(fields.summary)
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["url", "url_key", "title", "creator", "summary"])
+    except IntegrityError:
+        raise ValidationError({"url": ["Another external work is already at that address."]}) from None
+    locked.tags.set(tags)
+    _note_changed(locked.bookmarks.all())
+    return locked
 
 
 def _bookmark_errors(user, fields: BookmarkFields) -> dict[str, list[str]]:
@@ -174,7 +222,7 @@ def bookmark_save(
         title = series.title
     else:
         try:
-            external_work = external_work_find_or_create(fields=external)
+            external_work = external_work_find_or_create(fields=external, user=user)
         except ValidationError as error:
             errors |= error.message_dict
             raise ValidationError(errors) from None
@@ -228,6 +276,10 @@ def bookmarks_refile(*, tag_ids) -> None:
     """After wrangling these tags: note for the index every bookmark whose own tags, or whose external work's
     tags, are filed under them (works' tags reach it through the works' change log)."""
     under = tags_filtered_under(tag_ids)
-    tagged = Bookmark.objects.filter(Q(tags__in=under) | Q(external_work__tags__in=under))
-    bookmark_ids = set(tagged.values_list("pk", flat=True))
-    BookmarkChange.objects.bulk_create([BookmarkChange(bookmark_id=pk) for pk in sorted(bookmark_ids)], batch_size=500)
+    _note_changed(Bookmark.objects.filter(Q(tags__in=under) | Q(external_work__tags__in=under)))
+
+
+def _note_changed(bookmarks) -> None:
+    """Have the index re-read these bookmarks: what it files them under changed outside their rows."""
+    bookmark_ids = sorted(set(bookmarks.values_list("pk", flat=True)))
+    BookmarkChange.objects.bulk_create([BookmarkChange(bookmark_id=pk) for pk in bookmark_ids], batch_size=500)

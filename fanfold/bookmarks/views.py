@@ -25,6 +25,7 @@ from fanfold.bookmarks.selectors import (
     bookmark_of,
     bookmarks_in_order,
     bookmarks_search,
+    external_work_for_editor,
     listed_bookmarks,
     pseuds_of,
     series_bookmark_total,
@@ -327,6 +328,41 @@ class ExternalBookmarkView(LoginRequiredMixin, View):
 
     def _render(self, form, external, status=200):
         context = {"form": form, "external_form": external, "action": reverse("bookmarks:external_new")}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ExternalWorkEditView(LoginRequiredMixin, View):
+    """Edit an external work; only the reader who added it may (anyone else gets a 404)."""
+
+    template_name = "bookmarks/external_work_form.html"
+
+    def _own(self, request, external_work_id):
+        external = external_work_for_editor(user=request.user, external_work_id=external_work_id)
+        if external is None:
+            raise Http404("No such external work of yours.")
+        return external
+
+    def get(self, request, external_work_id):
+        external = self._own(request, external_work_id)
+        return self._render(ExternalWorkForm(initial=ExternalWorkForm.initial_for(external)), external)
+
+    def post(self, request, external_work_id):
+        external = self._own(request, external_work_id)
+        form = ExternalWorkForm(request.POST)
+        if form.is_valid():
+            try:
+                services.external_work_update(external_work=external, user=request.user, fields=form.external_fields())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except DatabaseError:
+                form.add_error(None, "The external work could not be saved just now; please try again.")
+            else:
+                messages.success(request, "The external work was updated.")
+                return redirect("bookmarks:user", username=request.user.username)
+        return self._render(form, external, status=400)
+
+    def _render(self, form, external, status=200):
+        context = {"form": form, "external_work": external}
         return render(self.request, self.template_name, context, status=status)
 
 

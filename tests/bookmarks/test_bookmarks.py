@@ -309,3 +309,67 @@ def test_wrangling_a_bookmarkers_tag_files_its_bookmarks_under_the_canonical_tag
     tag_make_canonical(tag=soft)
     tag_add_sub_tag(meta=soft, sub=fluff)
     assert found(bookmark_tags=(soft.pk,)) == 1
+
+
+def _external_post(**changes) -> dict:
+    data = {
+        "url": "https://elsewhere.example/moved",
+        "title": "The Real Title",
+        "creator": "Someone Else",
+        "summary": "<p>Better <script>x()</script>summary</p>",
+        "fandoms": "Harbour Lights, Tide Tables",
+        "rating": "Mature",
+        "relationships": "A/B",
+        "characters": "A, B",
+    } | changes
+    return {f"external-{name}": value for name, value in data.items()}
+
+
+def test_the_reader_who_added_an_external_work_edits_it_and_every_bookmark_shows_it(
+    reader, reader_client, make_user, make_bookmark, client
+):
+    external = ExternalWorkFields(url="https://elsewhere.example/w", title="Typo Titel", creator="S", fandoms=("Old",))
+    bookmark = make_bookmark(reader, external=external, notes="mine")
+    other = make_user("other")
+    make_bookmark(other, external=external, notes="theirs")
+    work = ExternalWork.objects.get()
+    url = f"/external_works/{work.pk}/edit/"
+    assert f'href="{url}"' in reader_client.get(bookmark.get_absolute_url()).content.decode()
+    form = reader_client.get(url).content.decode()
+    assert 'value="Typo Titel"' in form and 'value="Old"' in form
+    response = reader_client.post(url, _external_post())
+    assert response.status_code == 302
+    work.refresh_from_db()
+    assert (work.title, work.creator, work.url) == ("The Real Title", "Someone Else", "https://elsewhere.example/moved")
+    assert "script" not in work.summary and "summary" in work.summary
+    assert sorted(tag.name for tag in work.tags.all()) == ["A", "A/B", "B", "Harbour Lights", "Mature", "Tide Tables"]
+    listing = client.get("/bookmarks/").content.decode()
+    assert listing.count("The Real Title") == 2 and "Typo Titel" not in listing
+    new_fandom, old_fandom = Tag.objects.get(name="Tide Tables"), Tag.objects.get(name="Old")
+    assert "2 of 2 Bookmarks" in reader_client.get(f"/bookmarks/?tag={new_fandom.pk}").content.decode()
+    assert "0 Bookmarks" in reader_client.get(f"/bookmarks/?tag={old_fandom.pk}").content.decode()
+    # Someone else (another bookmarker of it too), and a guest, cannot.
+    assert client_for(other).get(url).status_code == 404
+    assert client_for(other).post(url, _external_post(title="Mine now")).status_code == 404
+    assert client.post(url, _external_post(title="Mine now")).status_code == 302  # to sign in
+    assert ExternalWork.objects.get().title == "The Real Title"
+
+
+def test_external_work_errors_show_in_the_form_with_what_was_typed(reader, reader_client, make_bookmark):
+    make_bookmark(
+        reader, external=ExternalWorkFields(url="https://a.example/1", title="One", creator="S", fandoms=("F",))
+    )
+    make_bookmark(
+        reader, external=ExternalWorkFields(url="https://a.example/2", title="Two", creator="S", fandoms=("F",))
+    )
+    first = ExternalWork.objects.get(title="One")
+    url = f"/external_works/{first.pk}/edit/"
+    response = reader_client.post(url, _external_post(url="https://www.a.example/2/", title="Kept Typing"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Another external work is already at that address." in page and 'value="Kept Typing"' in page
+    response = reader_client.post(url, _external_post(url="not a url", title="Still Here"))
+    page = response.content.decode()
+    assert response.status_code == 400 and "starting with http:// or https://" in page
+    assert 'value="Still Here"' in page
+    assert ExternalWork.objects.get(pk=first.pk).title == "One"
