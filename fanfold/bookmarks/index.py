@@ -2,9 +2,14 @@
 
 The design of the works' index (`discovery.index`), over bookmarks: bookmarks are numbered densely ("docs") in
 the order they enter; a filter is set operations on roaring bitmaps of docs; a sort is a precomputed
-permutation of docs; facet counts come from a forward index (per doc its light terms) counted with
-`np.bincount`, and from bitmaps for the few heavy terms. A *term* is a filter tag of the bookmarked work
-(`2 * tag id`) or of the bookmarker's own tags (`2 * tag id + 1`).
+permutation of docs; facet counts come from forward indexes counted with `np.bincount`, and from bitmaps for the
+few heavy bookmarker's tags. A *term* is a filter tag of the bookmarked work (`2 * tag id`) or of the
+bookmarker's own tags (`2 * tag id + 1`).
+
+Many bookmarks share a work, so the work's terms are held once per *target*: the bookmarks of one work read
+together share one target (the work's terms), any other bookmark has a target of its own. Counting a set of
+bookmarks counts each target's terms once, weighted by how many of the set's bookmarks have it, plus each
+bookmark's own light terms: exact, and a fraction of the postings of counting every bookmark's terms.
 
 A bookmark of a series is found under the tags of the series' works that everyone who sees the bookmark may
 see: those open to guests when the series has one (a guest then sees the bookmark), else those of its posted,
@@ -186,10 +191,13 @@ class BookmarkIndex:
         self._tag_names: dict[int, str] = {}
         self._heavy = np.zeros(0, dtype=bool)
         self._heavy_docs: dict[int, BitMap] = {}
-        self._heavy_numbers: list[int] = []
+        self._bitmap_counted: list[int] = []  # term numbers counted from their bitmaps: heavy bookmarker's tags
         self._light = _DocGroups()  # light term number -> docs
-        self._fwd_offsets = np.zeros(1, dtype=np.int64)
+        self._fwd_offsets = np.zeros(1, dtype=np.int64)  # per doc its light bookmarker's tags
         self._fwd_terms = np.zeros(0, dtype=np.int32)
+        self._doc_target = np.zeros(0, dtype=np.int32)  # doc -> its target, -1 for none (no work terms)
+        self._target_offsets = np.zeros(1, dtype=np.int64)  # per target its work terms, heavy and light
+        self._target_terms = np.zeros(0, dtype=np.int32)
         self._base_counts = {False: np.zeros(0, dtype=np.int64), True: np.zeros(0, dtype=np.int64)}
         # Per sort: docs by (key, bookmark id), ascending; "desc" walks it backwards.
         self._orders: dict[str, np.ndarray] = {}
@@ -286,7 +294,7 @@ class BookmarkIndex:
             candidates = np.flatnonzero(frequency >= max(64, count * HEAVY_SHARE))
             heavy = candidates[np.argsort(-frequency[candidates], kind="stable")[:HEAVY_TERMS]]
             self._heavy[heavy] = True
-            self._heavy_numbers = sorted(heavy.tolist())
+            self._bitmap_counted = sorted(number for number in heavy.tolist() if self._term_ids[number] % 2)
         light = ~self._heavy[numbers]
         for number, found in grouped(numbers[~light], posting_docs[~light]):
             self._heavy_docs.setdefault(number, BitMap()).update(bitmap_of(found))
@@ -294,18 +302,49 @@ class BookmarkIndex:
             self._light.pack(numbers[light], posting_docs[light])
         else:
             self._light.add(numbers[light], posting_docs[light])
-        light_lengths = np.bincount(posting_docs[light] - start, minlength=count) if count else lengths
-        self._fwd_terms = np.concatenate((self._fwd_terms, numbers[light].astype(np.int32)))
-        ends = int(self._fwd_offsets[-1]) + np.cumsum(light_lengths)
+        own = (terms % 2) == 1
+        in_fwd = own & light
+        self._fwd_terms = np.concatenate((self._fwd_terms, numbers[in_fwd].astype(np.int32)))
+        ends = int(self._fwd_offsets[-1]) + np.cumsum(np.bincount(posting_docs[in_fwd] - start, minlength=count))
         self._fwd_offsets = np.concatenate((self._fwd_offsets, ends.astype(np.int64)))
+        self._add_targets(works, posting_docs[~own] - start, numbers[~own])
         for signed_in, where in in_base.items():
-            counted = np.repeat(where, lengths) & light
+            counted = np.repeat(where, lengths) & (in_fwd | ~own)
             self._base_counts[signed_in] += np.bincount(numbers[counted], minlength=total)
         if first:
             for bitmap in (self._live, self._rec, self._notes, *self._base.values(), *self._heavy_docs.values()):
                 bitmap.run_optimize()
                 bitmap.shrink_to_fit()
         return docs
+
+    def _add_targets(self, works: np.ndarray, posting_docs: np.ndarray, numbers: np.ndarray) -> None:
+        """Targets for a batch of docs (`works` per doc; their work terms' `numbers` by doc, `posting_docs`
+        counted from the batch's first doc): one per work among the docs, one per other doc with work terms."""
+        count = len(works)
+        lengths = np.bincount(posting_docs, minlength=count) if count else np.zeros(0, dtype=np.int64)
+        keyed = np.flatnonzero((works > 0) & (lengths > 0))
+        solo = np.flatnonzero((works <= 0) & (lengths > 0))
+        _ids, first, inverse = np.unique(works[keyed], return_index=True, return_inverse=True)
+        chosen = np.concatenate((keyed[first], solo))  # each target's doc to read its terms from
+        target_of = np.full(count, -1, dtype=np.int64)
+        known = len(self._target_offsets) - 1
+        target_of[keyed] = known + inverse.reshape(-1)
+        target_of[solo] = known + len(first) + np.arange(len(solo))
+        self._doc_target = np.concatenate((self._doc_target, target_of.astype(np.int32)))
+        found, found_lengths = _gather(np.concatenate(([0], np.cumsum(lengths))), numbers, chosen)
+        self._target_terms = np.concatenate((self._target_terms, found.astype(np.int32)))
+        ends = int(self._target_offsets[-1]) + np.cumsum(found_lengths)
+        self._target_offsets = np.concatenate((self._target_offsets, ends.astype(np.int64)))
+
+    def _doc_terms(self, doc: int) -> np.ndarray:
+        """A doc's term numbers the forward indexes hold: its light bookmarker's tags, its target's terms."""
+        own = self._fwd_terms[self._fwd_offsets[doc] : self._fwd_offsets[doc + 1]]
+        target = int(self._doc_target[doc])
+        if target < 0:
+            return own
+        return np.concatenate(
+            (own, self._target_terms[self._target_offsets[target] : self._target_offsets[target + 1]])
+        )
 
     def _add_terms(self, tags: TagRows, terms: np.ndarray) -> None:
         kinds = {}
@@ -359,8 +398,7 @@ class BookmarkIndex:
             counted = gone & base
             base.difference_update(gone)
             for doc in counted:
-                numbers = self._fwd_terms[self._fwd_offsets[doc] : self._fwd_offsets[doc + 1]]
-                self._base_counts[signed_in][numbers] -= 1
+                self._base_counts[signed_in][self._doc_terms(doc)] -= 1
 
     # Keeping current ---------------------------------------------------------------------------------
 
@@ -537,20 +575,26 @@ class BookmarkIndex:
     # Facets ------------------------------------------------------------------------------------------
 
     def _count_terms(self, docs: BitMap) -> np.ndarray:
+        """How many of `docs` have each term the forward indexes hold (all but `_bitmap_counted`)."""
         numbers = docs_of(docs)
-        starts = self._fwd_offsets[numbers]
-        lengths = self._fwd_offsets[numbers + 1] - starts
-        total = int(lengths.sum())
-        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        postings = self._fwd_terms[np.arange(total, dtype=np.int64) + shift]
-        return np.bincount(postings, minlength=len(self._term_ids))
+        terms = len(self._term_ids)
+        counts = np.bincount(_gather(self._fwd_offsets, self._fwd_terms, numbers)[0], minlength=terms)
+        targets = self._doc_target[numbers]
+        targets = targets[targets >= 0]
+        if len(targets):
+            weights = np.bincount(targets)
+            present = np.flatnonzero(weights)
+            postings, lengths = _gather(self._target_offsets, self._target_terms, present)
+            counted = np.bincount(postings, weights=np.repeat(weights[present], lengths), minlength=terms)
+            counts += np.rint(counted).astype(np.int64)
+        return counts
 
     def _heavy_base_counts(self, signed_in: bool) -> np.ndarray:
         """Each heavy term's count over the base (see `_base`), kept until the index next changes."""
         cached = self._heavy_cache.get(signed_in)
         if cached is None or cached[0] != self._version:
             base = self._base[signed_in]
-            counts = [self._heavy_docs[n].intersection_cardinality(base) for n in self._heavy_numbers]
+            counts = [self._heavy_docs[n].intersection_cardinality(base) for n in self._bitmap_counted]
             cached = self._heavy_cache[signed_in] = (self._version, np.asarray(counts, dtype=np.int64))
         return cached[1]
 
@@ -569,7 +613,7 @@ class BookmarkIndex:
             reference = base - lacking
             light = light - self._count_terms(lacking)
             heavy = heavy - np.asarray(
-                [self._heavy_docs[n].intersection_cardinality(lacking) for n in self._heavy_numbers], dtype=np.int64
+                [self._heavy_docs[n].intersection_cardinality(lacking) for n in self._bitmap_counted], dtype=np.int64
             )
             found = self._reference_cache[key] = (reference, light, heavy)
             while len(self._reference_cache) > REFERENCE_CACHE:
@@ -578,7 +622,7 @@ class BookmarkIndex:
 
     def _facets(self, matched: BitMap, reference, limit: int | None) -> dict[str, FacetCounts]:
         base, base_light, base_heavy = reference
-        heavy = [self._heavy_docs[number] for number in self._heavy_numbers]
+        heavy = [self._heavy_docs[number] for number in self._bitmap_counted]
         if 2 * len(matched) > len(base):
             # Most of the reference matched: count what it lacks, and add the few matched docs outside it (the
             # viewer's own private bookmarks and bookmarks of works only they may see). Heavy terms too.
@@ -587,7 +631,7 @@ class BookmarkIndex:
             if outside:
                 counts = counts + self._count_terms(outside)
             if heavy:
-                counts[self._heavy_numbers] = (
+                counts[self._bitmap_counted] = (
                     base_heavy
                     - np.asarray([docs.intersection_cardinality(lacking) for docs in heavy])
                     + np.asarray([docs.intersection_cardinality(outside) for docs in heavy])
@@ -595,7 +639,7 @@ class BookmarkIndex:
         else:
             counts = self._count_terms(matched)
             if heavy:
-                counts[self._heavy_numbers] = [docs.intersection_cardinality(matched) for docs in heavy]
+                counts[self._bitmap_counted] = [docs.intersection_cardinality(matched) for docs in heavy]
         present = np.flatnonzero(counts > 0)
         found = np.minimum(counts[present], _MAX_COUNT)
         kinds = self._term_kinds[present].astype(np.int64)
@@ -628,6 +672,7 @@ class BookmarkIndex:
     def nbytes(self) -> int:
         arrays = [self._bookmark_ids, self._doc_of, self._term_ids, self._term_kinds, self._term_number]
         arrays += [self._heavy, self._fwd_offsets, self._fwd_terms, *self._columns.values(), *self._orders.values()]
+        arrays += [self._doc_target, self._target_offsets, self._target_terms]
         arrays += list(self._base_counts.values())
         bitmaps = [self._live, self._rec, self._notes, *self._base.values(), *self._heavy_docs.values()]
         groups = (self._users, self._creators, self._works, self._series, self._light)
@@ -636,6 +681,15 @@ class BookmarkIndex:
             + sum(len(bitmap.serialize()) for bitmap in bitmaps)
             + sum(group.nbytes() for group in groups)
         )
+
+
+def _gather(offsets: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR rows `rows` of (`offsets`, `values`), concatenated, and each one's length."""
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    total = int(lengths.sum())
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return values[np.arange(total, dtype=np.int64) + shift], lengths
 
 
 def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, TagRows]:
