@@ -21,7 +21,8 @@ Each doc also carries what the viewer's policy needs (`works.visibility.ViewerPo
 private or not, whether the work is open to guests, to members only, or to no one but the bookmark's owner
 (a draft, hidden or deleted work: its tags and creators are then not indexed at all), the bookmarker, and the
 work's creators. A changed bookmark, or any bookmark of a changed work (or of a series it is in), is tombstoned
-and appended again; the index builds itself afresh once tombstones pile up.
+and appended again; once tombstones pile up, a compact index is built in a background thread and takes its place
+(as the works' index does), so no request waits for it.
 """
 
 import bisect
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from pyroaring import BitMap
 
@@ -823,19 +825,20 @@ def _pairs(through, owner: str, owner_ids: list[int]) -> dict[int, list[int]]:
 _shared: BookmarkIndex | None = None
 _shared_lock = threading.Lock()
 _caught_up = 0.0
+_compacting: threading.Thread | None = None
 _last_pruned = time.monotonic()
 PRUNE_EVERY = 600.0
 
 
 def get_bookmark_index(*, max_lag: float = 1.0) -> BookmarkIndex:
     """This process's bookmark index: built on first use, brought up to date from the change logs at most
-    every `max_lag` seconds; built afresh when it has not read the logs for half their retention, or once
-    tombstones pile up."""
+    every `max_lag` seconds; built afresh when it has not read the logs for half their retention. One with
+    many tombstones is rebuilt compact in the background (`start_compacting`)."""
     global _shared, _caught_up, _last_pruned
     with _shared_lock:
         now = time.monotonic()
         stale = now - _caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
-        if _shared is None or stale or _shared.wants_compacting():
+        if _shared is None or stale:
             _shared = BookmarkIndex.build()
             _caught_up = now
         elif now - _caught_up >= max_lag:
@@ -844,7 +847,40 @@ def get_bookmark_index(*, max_lag: float = 1.0) -> BookmarkIndex:
             if now - _last_pruned >= PRUNE_EVERY:
                 _last_pruned = now
                 prune_bookmark_changes()
+            if _shared.wants_compacting() and _compacting is None:
+                start_compacting()
         return _shared
+
+
+def start_compacting() -> threading.Thread:
+    """Build a compact bookmark index in a background thread; it replaces this process's index once it has
+    caught up. Searches go on meanwhile against the current one."""
+    global _compacting
+    thread = threading.Thread(target=_compact_in_background, name="bookmarks-compact", daemon=True)
+    _compacting = thread
+    thread.start()
+    return thread
+
+
+def _compact_in_background() -> None:
+    global _compacting
+    try:
+        compact_bookmark_index()
+    finally:
+        _compacting = None
+        connection.close()  # this thread's own connection
+
+
+def compact_bookmark_index() -> None:
+    """Replace this process's bookmark index by a freshly built one, without tombstones, caught up to the logs."""
+    global _shared, _caught_up
+    fresh = BookmarkIndex.build()
+    fresh.catch_up()
+    with _shared_lock:
+        if _shared is not None:
+            fresh.catch_up()
+            _shared = fresh
+            _caught_up = time.monotonic()
 
 
 def reset_bookmark_index() -> None:

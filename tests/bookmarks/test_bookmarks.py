@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from fanfold.bookmarks import index as bookmark_index
 from fanfold.bookmarks.models import Bookmark, ExternalWork
 from fanfold.bookmarks.query import BookmarkFilter
 from fanfold.bookmarks.selectors import bookmarks_search
@@ -373,3 +374,26 @@ def test_external_work_errors_show_in_the_form_with_what_was_typed(reader, reade
     assert response.status_code == 400 and "starting with http:// or https://" in page
     assert 'value="Still Here"' in page
     assert ExternalWork.objects.get(pk=first.pk).title == "One"
+
+
+def test_the_bookmark_index_compacts_in_the_background_not_in_a_request(make_work, reader, make_bookmark, monkeypatch):
+    monkeypatch.setattr(bookmark_index, "COMPACT_MIN_TOMBSTONES", 20)
+    bookmarks = [make_bookmark(reader, make_work(title=f"Work {n}")) for n in range(5)]
+    bookmark_index.reset_bookmark_index()
+    index = bookmark_index.get_bookmark_index(max_lag=0)
+    started = []
+    monkeypatch.setattr(bookmark_index, "start_compacting", lambda: started.append(True))
+    for round_number in range(5):
+        for bookmark in bookmarks:
+            Bookmark.objects.filter(pk=bookmark.pk).update(notes=f"<p>Round {round_number}</p>")
+        assert bookmark_index.get_bookmark_index(max_lag=0) is index, "no request rebuilds the index itself"
+    assert index.tombstones >= 20 and index.wants_compacting()
+    assert started, "the background compaction was asked for"
+
+    Bookmark.objects.filter(pk=bookmarks[0].pk).update(rec=True)  # a change while the compact one is built
+    bookmark_index.compact_bookmark_index()
+    compact = bookmark_index.get_bookmark_index(max_lag=0)
+    assert compact is not index and compact.tombstones == 0 and len(compact) == 5
+    found = bookmarks_search(bookmark_filter=BookmarkFilter(rec_only=True), viewer=reader)
+    assert found.bookmark_ids == [bookmarks[0].pk]
+    assert bookmarks_search(bookmark_filter=BookmarkFilter(with_notes=True), viewer=reader).total == 5
