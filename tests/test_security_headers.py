@@ -76,6 +76,7 @@ def build_archive(make_user, make_work) -> dict:
             "chapter_id": chapter.pk,
             "comment_id": comment.pk,
             "bookmark_id": bookmark.pk,
+            "external_work_id": 1,
             "username": writer.username,
             "pseud": quill.name,
             "tag_id": unwrangled.pk,

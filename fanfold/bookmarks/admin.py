@@ -1,4 +1,4 @@
-"""Bookmarks in the site admin: read and deleted through the services, so counts stay exact."""
+"""Bookmarks in the site admin: read, and deleted through the services."""
 
 from django.contrib import admin
 
@@ -8,11 +8,11 @@ from fanfold.bookmarks.services import bookmark_delete
 
 @admin.register(Bookmark)
 class BookmarkAdmin(admin.ModelAdmin):
-    list_display = ("title", "user", "work", "external_work", "private", "rec", "created_at")
+    list_display = ("title", "user", "work", "series", "external_work", "private", "rec", "created_at")
     list_filter = ("private", "rec")
     search_fields = ("title", "user__username")
-    raw_id_fields = ("user", "pseud", "work", "external_work")
-    readonly_fields = ("user", "pseud", "work", "external_work", "title", "notes", "tags", "private", "rec")
+    raw_id_fields = ("user", "pseud", "work", "series", "external_work")
+    readonly_fields = ("user", "pseud", "work", "series", "external_work", "title", "notes", "tags", "private", "rec")
 
     def has_add_permission(self, request):
         return False

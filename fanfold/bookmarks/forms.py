@@ -5,7 +5,7 @@ from django import forms
 from fanfold.bookmarks.models import MAX_NOTES_LENGTH
 from fanfold.bookmarks.services import BookmarkFields, ExternalWorkFields
 from fanfold.core.forms import SingleLineCharField
-from fanfold.tags.models import RATINGS
+from fanfold.tags.models import RATINGS, TagType
 
 
 def _names(value: str) -> tuple[str, ...]:
@@ -63,6 +63,23 @@ class ExternalWorkForm(forms.Form):
         kwargs.setdefault("prefix", "external")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def initial_for(external) -> dict:
+        def names(tag_type: str) -> str:
+            return ", ".join(tag.name for tag in external.tags_of(tag_type))
+
+        ratings = external.tags_of(TagType.RATING)
+        return {
+            "url": external.url,
+            "title": external.title,
+            "creator": external.creator,
+            "summary": external.summary,
+            "fandoms": names(TagType.FANDOM),
+            "rating": ratings[0].name if ratings else "",
+            "relationships": names(TagType.RELATIONSHIP),
+            "characters": names(TagType.CHARACTER),
+        }
 
     def external_fields(self) -> ExternalWorkFields:
         data = self.cleaned_data

@@ -2,15 +2,27 @@
 
 The design of the works' index (`discovery.index`), over bookmarks: bookmarks are numbered densely ("docs") in
 the order they enter; a filter is set operations on roaring bitmaps of docs; a sort is a precomputed
-permutation of docs; facet counts come from a forward index (per doc its light terms) counted with
-`np.bincount`, and from bitmaps for the few heavy terms. A *term* is a filter tag of the bookmarked work
-(`2 * tag id`) or of the bookmarker's own tags (`2 * tag id + 1`).
+permutation of docs; facet counts come from forward indexes counted with `np.bincount`, and from bitmaps for the
+few heavy bookmarker's tags. A *term* is a filter tag of the bookmarked work (`2 * tag id`) or of the
+bookmarker's own tags (`2 * tag id + 1`).
+
+Many bookmarks share a work, so the work's terms are held once per *target*: the bookmarks of one work read
+together share one target (the work's terms), any other bookmark has a target of its own. Counting a set of
+bookmarks counts each target's terms once, weighted by how many of the set's bookmarks have it, plus each
+bookmark's own light terms: exact, and a fraction of the postings of counting every bookmark's terms.
+
+A bookmark of a series is found under the tags of the series' works that everyone who sees the bookmark may
+see: those open to guests when the series has one (a guest then sees the bookmark), else those of its posted,
+unhidden works (signed-in readers only see it). So no facet or filter tells a guest what a restricted work is
+tagged, and no one learns the tags of a draft or hidden work. Which viewers see a series bookmark is the policy's
+"series listed" rule, rendered over `bookmarks.series_works` for viewers with mutes or excluded tags.
 
 Each doc also carries what the viewer's policy needs (`works.visibility.ViewerPolicy.bookmark_listed_docs`):
 private or not, whether the work is open to guests, to members only, or to no one but the bookmark's owner
 (a draft, hidden or deleted work: its tags and creators are then not indexed at all), the bookmarker, and the
-work's creators. A changed bookmark, or any bookmark of a changed work, is tombstoned and appended again; the
-index builds itself afresh once tombstones pile up.
+work's creators. A changed bookmark, or any bookmark of a changed work (or of a series it is in), is tombstoned
+and appended again; once tombstones pile up, a compact index is built in a background thread and takes its place
+(as the works' index does), so no request waits for it.
 """
 
 import bisect
@@ -24,15 +36,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from pyroaring import BitMap
 
 from fanfold.bookmarks.changelog import bookmark_change_reader, prune_bookmark_changes
 from fanfold.bookmarks.models import Bookmark, ExternalWork
 from fanfold.bookmarks.query import BOOKMARK_SORTS, BookmarkFilter
+from fanfold.bookmarks.series_works import SeriesWorkRow, SeriesWorks
 from fanfold.discovery.arrays import bitmap_of, chunks, docs_of, first_in_order, grouped, offsets
 from fanfold.discovery.changelog import COUNTS, ChangeReader
 from fanfold.discovery.index import FACET_TYPES, MISSING_TIME, FacetCounts, TagRows, time_number
+from fanfold.series.models import SeriesWork
 from fanfold.tags.models import Tag
 from fanfold.tags.services import filter_tag_ids
 from fanfold.works.models import Creatorship, Work
@@ -46,7 +61,8 @@ FACET_KEYS = (*FACET_TYPES, BOOKMARKER_TAGS)
 _KIND_NUMBER = {key: number for number, key in enumerate(FACET_KEYS)}
 
 # Where a bookmarked work may be seen: by everyone (and every external work), by signed-in readers only, or
-# by nobody but the bookmark's owner (a draft, a hidden or a deleted work).
+# by nobody but the bookmark's owner (a draft, a hidden or a deleted work). A series: where its most open work
+# may be seen.
 OPEN, MEMBERS, UNAVAILABLE = 0, 1, 2
 
 # Facet ranking packs (kind, count, tag id) into one int64: counts up to 2**26 - 1, tag ids below 2**32.
@@ -90,6 +106,9 @@ class BookmarkRows:
     creator_user_ids: np.ndarray
     term_offsets: np.ndarray
     term_ids: np.ndarray
+    series_ids: np.ndarray | None = None  # int64, 0 for a bookmark of no series; None: no series bookmarks
+    # Each bookmarked series' posted, unhidden works (see `bookmarks.series_works`).
+    series_works: dict[int, list[SeriesWorkRow]] = dataclasses.field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.bookmark_ids)
@@ -164,6 +183,9 @@ class BookmarkIndex:
         self._users = _DocGroups()  # by bookmarker
         self._creators = _DocGroups()  # by the work's creators
         self._works = _DocGroups()  # by work id
+        self._series = _DocGroups()  # by series id
+        self._series_docs = BitMap()  # every bookmark of a series, tombstones too
+        self.series_works = SeriesWorks()
         # Terms are numbered densely; "term number" below is that number.
         self._term_ids = np.zeros(0, dtype=np.int64)
         self._term_kinds = np.zeros(0, dtype=np.int8)  # index into FACET_KEYS
@@ -171,10 +193,13 @@ class BookmarkIndex:
         self._tag_names: dict[int, str] = {}
         self._heavy = np.zeros(0, dtype=bool)
         self._heavy_docs: dict[int, BitMap] = {}
-        self._heavy_numbers: list[int] = []
+        self._bitmap_counted: list[int] = []  # term numbers counted from their bitmaps: heavy bookmarker's tags
         self._light = _DocGroups()  # light term number -> docs
-        self._fwd_offsets = np.zeros(1, dtype=np.int64)
+        self._fwd_offsets = np.zeros(1, dtype=np.int64)  # per doc its light bookmarker's tags
         self._fwd_terms = np.zeros(0, dtype=np.int32)
+        self._doc_target = np.zeros(0, dtype=np.int32)  # doc -> its target, -1 for none (no work terms)
+        self._target_offsets = np.zeros(1, dtype=np.int64)  # per target its work terms, heavy and light
+        self._target_terms = np.zeros(0, dtype=np.int32)
         self._base_counts = {False: np.zeros(0, dtype=np.int64), True: np.zeros(0, dtype=np.int64)}
         # Per sort: docs by (key, bookmark id), ascending; "desc" walks it backwards.
         self._orders: dict[str, np.ndarray] = {}
@@ -244,14 +269,21 @@ class BookmarkIndex:
         creator_docs = np.repeat(docs, np.diff(np.asarray(rows.creator_offsets, dtype=np.int64)))
         creators = np.asarray(rows.creator_user_ids, dtype=np.int64)
         with_work = works > 0
+        series = np.zeros(count, dtype=np.int64) if rows.series_ids is None else np.asarray(rows.series_ids)
+        with_series = series > 0
+        self._series_docs.update(bitmap_of(docs[with_series]))
+        for series_id, series_rows in rows.series_works.items():
+            self.series_works.replace(series_id, series_rows)
         if first:
             self._users.pack(users, docs)
             self._creators.pack(creators, creator_docs)
             self._works.pack(works[with_work], docs[with_work])
+            self._series.pack(series[with_series], docs[with_series])
         else:
             self._users.add(users, docs)
             self._creators.add(creators, creator_docs)
             self._works.add(works[with_work], docs[with_work])
+            self._series.add(series[with_series], docs[with_series])
 
         self._add_terms(tags, np.asarray(rows.term_ids, dtype=np.int64))
         terms = np.asarray(rows.term_ids, dtype=np.int64)
@@ -264,7 +296,7 @@ class BookmarkIndex:
             candidates = np.flatnonzero(frequency >= max(64, count * HEAVY_SHARE))
             heavy = candidates[np.argsort(-frequency[candidates], kind="stable")[:HEAVY_TERMS]]
             self._heavy[heavy] = True
-            self._heavy_numbers = sorted(heavy.tolist())
+            self._bitmap_counted = sorted(number for number in heavy.tolist() if self._term_ids[number] % 2)
         light = ~self._heavy[numbers]
         for number, found in grouped(numbers[~light], posting_docs[~light]):
             self._heavy_docs.setdefault(number, BitMap()).update(bitmap_of(found))
@@ -272,18 +304,49 @@ class BookmarkIndex:
             self._light.pack(numbers[light], posting_docs[light])
         else:
             self._light.add(numbers[light], posting_docs[light])
-        light_lengths = np.bincount(posting_docs[light] - start, minlength=count) if count else lengths
-        self._fwd_terms = np.concatenate((self._fwd_terms, numbers[light].astype(np.int32)))
-        ends = int(self._fwd_offsets[-1]) + np.cumsum(light_lengths)
+        own = (terms % 2) == 1
+        in_fwd = own & light
+        self._fwd_terms = np.concatenate((self._fwd_terms, numbers[in_fwd].astype(np.int32)))
+        ends = int(self._fwd_offsets[-1]) + np.cumsum(np.bincount(posting_docs[in_fwd] - start, minlength=count))
         self._fwd_offsets = np.concatenate((self._fwd_offsets, ends.astype(np.int64)))
+        self._add_targets(works, posting_docs[~own] - start, numbers[~own])
         for signed_in, where in in_base.items():
-            counted = np.repeat(where, lengths) & light
+            counted = np.repeat(where, lengths) & (in_fwd | ~own)
             self._base_counts[signed_in] += np.bincount(numbers[counted], minlength=total)
         if first:
             for bitmap in (self._live, self._rec, self._notes, *self._base.values(), *self._heavy_docs.values()):
                 bitmap.run_optimize()
                 bitmap.shrink_to_fit()
         return docs
+
+    def _add_targets(self, works: np.ndarray, posting_docs: np.ndarray, numbers: np.ndarray) -> None:
+        """Targets for a batch of docs (`works` per doc; their work terms' `numbers` by doc, `posting_docs`
+        counted from the batch's first doc): one per work among the docs, one per other doc with work terms."""
+        count = len(works)
+        lengths = np.bincount(posting_docs, minlength=count) if count else np.zeros(0, dtype=np.int64)
+        keyed = np.flatnonzero((works > 0) & (lengths > 0))
+        solo = np.flatnonzero((works <= 0) & (lengths > 0))
+        _ids, first, inverse = np.unique(works[keyed], return_index=True, return_inverse=True)
+        chosen = np.concatenate((keyed[first], solo))  # each target's doc to read its terms from
+        target_of = np.full(count, -1, dtype=np.int64)
+        known = len(self._target_offsets) - 1
+        target_of[keyed] = known + inverse.reshape(-1)
+        target_of[solo] = known + len(first) + np.arange(len(solo))
+        self._doc_target = np.concatenate((self._doc_target, target_of.astype(np.int32)))
+        found, found_lengths = _gather(np.concatenate(([0], np.cumsum(lengths))), numbers, chosen)
+        self._target_terms = np.concatenate((self._target_terms, found.astype(np.int32)))
+        ends = int(self._target_offsets[-1]) + np.cumsum(found_lengths)
+        self._target_offsets = np.concatenate((self._target_offsets, ends.astype(np.int64)))
+
+    def _doc_terms(self, doc: int) -> np.ndarray:
+        """A doc's term numbers the forward indexes hold: its light bookmarker's tags, its target's terms."""
+        own = self._fwd_terms[self._fwd_offsets[doc] : self._fwd_offsets[doc + 1]]
+        target = int(self._doc_target[doc])
+        if target < 0:
+            return own
+        return np.concatenate(
+            (own, self._target_terms[self._target_offsets[target] : self._target_offsets[target + 1]])
+        )
 
     def _add_terms(self, tags: TagRows, terms: np.ndarray) -> None:
         kinds = {}
@@ -337,8 +400,7 @@ class BookmarkIndex:
             counted = gone & base
             base.difference_update(gone)
             for doc in counted:
-                numbers = self._fwd_terms[self._fwd_offsets[doc] : self._fwd_offsets[doc + 1]]
-                self._base_counts[signed_in][numbers] -= 1
+                self._base_counts[signed_in][self._doc_terms(doc)] -= 1
 
     # Keeping current ---------------------------------------------------------------------------------
 
@@ -357,11 +419,14 @@ class BookmarkIndex:
                 self._insert_sorted(self._add(rows, tags))
 
     def catch_up(self) -> int:
-        """Apply the change logs' new notes: changed bookmarks, and every bookmark of a changed work."""
+        """Apply the change logs' new notes: changed bookmarks, and every bookmark of a changed work or of a series
+        it is in."""
         changed = {change.work_id for change in self._bookmark_changes.read()}
         works = sorted({change.work_id for change in self._work_changes.read() if change.kind != COUNTS})
         for chunk in chunks(works, _SQL_CHUNK):
-            changed.update(Bookmark.objects.filter(work_id__in=chunk).values_list("id", flat=True))
+            series = SeriesWork.objects.filter(work_id__in=chunk).values("series_id")
+            of_work = Bookmark.objects.filter(Q(work_id__in=chunk) | Q(series_id__in=series))
+            changed.update(of_work.values_list("id", flat=True))
         for batch in chunks(sorted(changed), CATCH_UP_BATCH):
             self.refresh_bookmarks(batch)
         return len(changed)
@@ -380,8 +445,15 @@ class BookmarkIndex:
         return self._creators.union(user_ids)
 
     def work_tag_docs(self, tag_ids) -> BitMap:
-        """Bookmarks of works found under any of these filter tags."""
-        return self._any_of([work_term(int(tag_id)) for tag_id in tag_ids])
+        """Bookmarks of works and external works found under any of these filter tags (not of series: see
+        `series_docs`)."""
+        return self._any_of([work_term(int(tag_id)) for tag_id in tag_ids]) - self._series_docs
+
+    def series_docs(self, rows: BitMap | None = None) -> BitMap:
+        """Bookmarks of series; given rows of `series_works`, only those of the series these rows are works of."""
+        if rows is None:
+            return self._series_docs & self._live
+        return self._series.union(sorted(self.series_works.series_of(rows))) & self._live
 
     # Searching ---------------------------------------------------------------------------------------
 
@@ -445,6 +517,8 @@ class BookmarkIndex:
             required.append(self._users.union(f.user_ids))
         if f.work_id is not None:
             required.append(self._works.get(f.work_id))
+        if f.series_id is not None:
+            required.append(self._series.get(f.series_id))
         if f.rec_only:
             required.append(self._rec)
         if f.with_notes:
@@ -503,20 +577,26 @@ class BookmarkIndex:
     # Facets ------------------------------------------------------------------------------------------
 
     def _count_terms(self, docs: BitMap) -> np.ndarray:
+        """How many of `docs` have each term the forward indexes hold (all but `_bitmap_counted`)."""
         numbers = docs_of(docs)
-        starts = self._fwd_offsets[numbers]
-        lengths = self._fwd_offsets[numbers + 1] - starts
-        total = int(lengths.sum())
-        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-        postings = self._fwd_terms[np.arange(total, dtype=np.int64) + shift]
-        return np.bincount(postings, minlength=len(self._term_ids))
+        terms = len(self._term_ids)
+        counts = np.bincount(_gather(self._fwd_offsets, self._fwd_terms, numbers)[0], minlength=terms)
+        targets = self._doc_target[numbers]
+        targets = targets[targets >= 0]
+        if len(targets):
+            weights = np.bincount(targets)
+            present = np.flatnonzero(weights)
+            postings, lengths = _gather(self._target_offsets, self._target_terms, present)
+            counted = np.bincount(postings, weights=np.repeat(weights[present], lengths), minlength=terms)
+            counts += np.rint(counted).astype(np.int64)
+        return counts
 
     def _heavy_base_counts(self, signed_in: bool) -> np.ndarray:
         """Each heavy term's count over the base (see `_base`), kept until the index next changes."""
         cached = self._heavy_cache.get(signed_in)
         if cached is None or cached[0] != self._version:
             base = self._base[signed_in]
-            counts = [self._heavy_docs[n].intersection_cardinality(base) for n in self._heavy_numbers]
+            counts = [self._heavy_docs[n].intersection_cardinality(base) for n in self._bitmap_counted]
             cached = self._heavy_cache[signed_in] = (self._version, np.asarray(counts, dtype=np.int64))
         return cached[1]
 
@@ -535,7 +615,7 @@ class BookmarkIndex:
             reference = base - lacking
             light = light - self._count_terms(lacking)
             heavy = heavy - np.asarray(
-                [self._heavy_docs[n].intersection_cardinality(lacking) for n in self._heavy_numbers], dtype=np.int64
+                [self._heavy_docs[n].intersection_cardinality(lacking) for n in self._bitmap_counted], dtype=np.int64
             )
             found = self._reference_cache[key] = (reference, light, heavy)
             while len(self._reference_cache) > REFERENCE_CACHE:
@@ -544,7 +624,7 @@ class BookmarkIndex:
 
     def _facets(self, matched: BitMap, reference, limit: int | None) -> dict[str, FacetCounts]:
         base, base_light, base_heavy = reference
-        heavy = [self._heavy_docs[number] for number in self._heavy_numbers]
+        heavy = [self._heavy_docs[number] for number in self._bitmap_counted]
         if 2 * len(matched) > len(base):
             # Most of the reference matched: count what it lacks, and add the few matched docs outside it (the
             # viewer's own private bookmarks and bookmarks of works only they may see). Heavy terms too.
@@ -553,7 +633,7 @@ class BookmarkIndex:
             if outside:
                 counts = counts + self._count_terms(outside)
             if heavy:
-                counts[self._heavy_numbers] = (
+                counts[self._bitmap_counted] = (
                     base_heavy
                     - np.asarray([docs.intersection_cardinality(lacking) for docs in heavy])
                     + np.asarray([docs.intersection_cardinality(outside) for docs in heavy])
@@ -561,7 +641,7 @@ class BookmarkIndex:
         else:
             counts = self._count_terms(matched)
             if heavy:
-                counts[self._heavy_numbers] = [docs.intersection_cardinality(matched) for docs in heavy]
+                counts[self._bitmap_counted] = [docs.intersection_cardinality(matched) for docs in heavy]
         present = np.flatnonzero(counts > 0)
         found = np.minimum(counts[present], _MAX_COUNT)
         kinds = self._term_kinds[present].astype(np.int64)
@@ -594,9 +674,10 @@ class BookmarkIndex:
     def nbytes(self) -> int:
         arrays = [self._bookmark_ids, self._doc_of, self._term_ids, self._term_kinds, self._term_number]
         arrays += [self._heavy, self._fwd_offsets, self._fwd_terms, *self._columns.values(), *self._orders.values()]
+        arrays += [self._doc_target, self._target_offsets, self._target_terms]
         arrays += list(self._base_counts.values())
         bitmaps = [self._live, self._rec, self._notes, *self._base.values(), *self._heavy_docs.values()]
-        groups = (self._users, self._creators, self._works, self._light)
+        groups = (self._users, self._creators, self._works, self._series, self._light)
         return (
             sum(item.nbytes for item in arrays)
             + sum(len(bitmap.serialize()) for bitmap in bitmaps)
@@ -604,9 +685,18 @@ class BookmarkIndex:
         )
 
 
+def _gather(offsets: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR rows `rows` of (`offsets`, `values`), concatenated, and each one's length."""
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    total = int(lengths.sum())
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return values[np.arange(total, dtype=np.int64) + shift], lengths
+
+
 def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, TagRows]:
     """Listing data of these bookmarks (or of every bookmark), read in a few queries per chunk."""
-    fields = ("id", "user_id", "work_id", "external_work_id", "private", "rec", "notes", "created_at")
+    fields = ("id", "user_id", "work_id", "external_work_id", "private", "rec", "notes", "created_at", "series_id")
     if bookmark_ids is None:
         found = list(Bookmark.objects.order_by("id").values_list(*fields).iterator(chunk_size=20_000))
     else:
@@ -615,7 +705,12 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
             for chunk in chunks(bookmark_ids, _SQL_CHUNK)
             for row in Bookmark.objects.filter(id__in=chunk).order_by("id").values_list(*fields)
         ]
-    work_ids = sorted({row[2] for row in found if row[2]})
+    series_ids = sorted({row[8] for row in found if row[8]})
+    series_parts: dict[int, list[int]] = {}
+    for chunk in chunks(series_ids, _SQL_CHUNK):
+        for series_id, work_id in SeriesWork.objects.filter(series_id__in=chunk).values_list("series_id", "work_id"):
+            series_parts.setdefault(series_id, []).append(work_id)
+    work_ids = sorted({row[2] for row in found if row[2]} | {w for parts in series_parts.values() for w in parts})
     external_ids = sorted({row[3] for row in found if row[3]})
     works = {
         work_id: (posted and not hidden, restricted, revised_at)
@@ -646,8 +741,20 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
     def filtered(tags: Iterable[int]) -> set[int]:
         return {target for tag in tags for target in mapping.get(tag, {tag})}
 
+    def work_filter_tags(work_id: int) -> set[int]:
+        return filtered(work_tags.get(work_id, ()))
+
+    series_works = {
+        series_id: [
+            SeriesWorkRow(works[w][1], tuple(sorted(set(creators.get(w, ())))), tuple(sorted(work_filter_tags(w))))
+            for w in parts
+            if works.get(w, (False,))[0]
+        ]
+        for series_id, parts in series_parts.items()
+    }
     columns: dict[str, list] = {name: [] for name in ("state", "revised", "creators", "terms")}
-    for bookmark_id, _user, work_id, external_id, _private, _rec, _notes, created in found:
+    for bookmark_id, _user, work_id, external_id, _private, _rec, _notes, created, series_id in found:
+        listed_parts = [w for w in series_parts.get(series_id, ()) if works.get(w, (False,))[0]]
         if work_id and works.get(work_id, (False,))[0]:
             _listed, restricted, revised = works[work_id]
             columns["state"].append(MEMBERS if restricted else OPEN)
@@ -659,6 +766,14 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
             columns["revised"].append(time_number(externals.get(external_id, created)))
             columns["creators"].append([])
             own = {work_term(tag) for tag in filtered(external_tags.get(external_id, ()))}
+        elif listed_parts:
+            # What everyone who sees the bookmark may see: the works open to guests, if any (see above).
+            open_parts = [w for w in listed_parts if not works[w][1]]
+            shown = open_parts or listed_parts
+            columns["state"].append(OPEN if open_parts else MEMBERS)
+            columns["revised"].append(max(time_number(works[w][2]) for w in shown))
+            columns["creators"].append([])
+            own = {work_term(tag) for w in shown for tag in work_filter_tags(w)}
         else:
             columns["state"].append(UNAVAILABLE)
             columns["revised"].append(MISSING_TIME)
@@ -680,6 +795,8 @@ def read_bookmark_rows(bookmark_ids: list[int] | None) -> tuple[BookmarkRows, Ta
         creator_user_ids=np.asarray([u for users in columns["creators"] for u in users], dtype=np.int64),
         term_offsets=offsets(columns["terms"]),
         term_ids=np.asarray([t for terms in columns["terms"] for t in terms], dtype=np.int64),
+        series_ids=np.asarray([row[8] or 0 for row in found], dtype=np.int64),
+        series_works=series_works,
     )
     wanted = sorted({term // 2 for terms in columns["terms"] for term in terms})
     tag_rows = [
@@ -708,19 +825,20 @@ def _pairs(through, owner: str, owner_ids: list[int]) -> dict[int, list[int]]:
 _shared: BookmarkIndex | None = None
 _shared_lock = threading.Lock()
 _caught_up = 0.0
+_compacting: threading.Thread | None = None
 _last_pruned = time.monotonic()
 PRUNE_EVERY = 600.0
 
 
 def get_bookmark_index(*, max_lag: float = 1.0) -> BookmarkIndex:
     """This process's bookmark index: built on first use, brought up to date from the change logs at most
-    every `max_lag` seconds; built afresh when it has not read the logs for half their retention, or once
-    tombstones pile up."""
+    every `max_lag` seconds; built afresh when it has not read the logs for half their retention. One with
+    many tombstones is rebuilt compact in the background (`start_compacting`)."""
     global _shared, _caught_up, _last_pruned
     with _shared_lock:
         now = time.monotonic()
         stale = now - _caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
-        if _shared is None or stale or _shared.wants_compacting():
+        if _shared is None or stale:
             _shared = BookmarkIndex.build()
             _caught_up = now
         elif now - _caught_up >= max_lag:
@@ -729,7 +847,40 @@ def get_bookmark_index(*, max_lag: float = 1.0) -> BookmarkIndex:
             if now - _last_pruned >= PRUNE_EVERY:
                 _last_pruned = now
                 prune_bookmark_changes()
+            if _shared.wants_compacting() and _compacting is None:
+                start_compacting()
         return _shared
+
+
+def start_compacting() -> threading.Thread:
+    """Build a compact bookmark index in a background thread; it replaces this process's index once it has
+    caught up. Searches go on meanwhile against the current one."""
+    global _compacting
+    thread = threading.Thread(target=_compact_in_background, name="bookmarks-compact", daemon=True)
+    _compacting = thread
+    thread.start()
+    return thread
+
+
+def _compact_in_background() -> None:
+    global _compacting
+    try:
+        compact_bookmark_index()
+    finally:
+        _compacting = None
+        connection.close()  # this thread's own connection
+
+
+def compact_bookmark_index() -> None:
+    """Replace this process's bookmark index by a freshly built one, without tombstones, caught up to the logs."""
+    global _shared, _caught_up
+    fresh = BookmarkIndex.build()
+    fresh.catch_up()
+    with _shared_lock:
+        if _shared is not None:
+            fresh.catch_up()
+            _shared = fresh
+            _caught_up = time.monotonic()
 
 
 def reset_bookmark_index() -> None:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.accounts.models import Pseud
+from fanfold.series.models import Series
 from fanfold.tags.models import Tag, TagType
 from fanfold.works.models import Work
 
@@ -14,7 +15,7 @@ MAX_NOTES_LENGTH = 5000
 
 class ExternalWork(models.Model):
     """A work hosted elsewhere that someone bookmarked (a rec); one per normalised URL, shared by every
-    bookmark of it."""
+    bookmark of it. The reader who added it may edit it."""
 
     url = models.URLField(max_length=2000)
     # The normalised URL's digest: URLs are too long for a unique index on every database.
@@ -23,6 +24,9 @@ class ExternalWork(models.Model):
     creator = models.CharField(max_length=255)
     summary = models.TextField(blank=True, help_text="Sanitized HTML.")
     tags = models.ManyToManyField(Tag, related_name="external_works", blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="external_works"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -43,9 +47,10 @@ class BookmarkQuerySet(models.QuerySet):
 
 
 class Bookmark(models.Model):
-    """One user's bookmark of one work or external work (later also a series).
+    """One user's bookmark of one work, series or external work.
 
-    Exactly one target is set, except for a bookmark of a deleted work: it keeps its `title` for its owner.
+    Exactly one target is set, except for a bookmark of a deleted work or series: it keeps its `title` for its
+    owner.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks")
@@ -54,6 +59,7 @@ class Bookmark(models.Model):
     external_work = models.ForeignKey(
         ExternalWork, on_delete=models.PROTECT, null=True, blank=True, related_name="bookmarks"
     )
+    series = models.ForeignKey(Series, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookmarks")
     title = models.CharField(max_length=255, help_text="The bookmarked work's title when last bookmarked.")
     notes = models.TextField(blank=True, help_text="Sanitized HTML.")
     tags = models.ManyToManyField(Tag, related_name="bookmarks", blank=True)
@@ -68,11 +74,16 @@ class Bookmark(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(work__isnull=False, external_work__isnull=False),
+                condition=~models.Q(work__isnull=False, external_work__isnull=False)
+                & ~models.Q(work__isnull=False, series__isnull=False)
+                & ~models.Q(series__isnull=False, external_work__isnull=False),
                 name="bookmarks_bookmark_one_target",
             ),
             models.UniqueConstraint(
                 fields=["user", "work"], condition=models.Q(work__isnull=False), name="bookmarks_one_per_work"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "series"], condition=models.Q(series__isnull=False), name="bookmarks_one_per_series"
             ),
             models.UniqueConstraint(
                 fields=["user", "external_work"],
@@ -90,8 +101,9 @@ class Bookmark(models.Model):
 
 class BookmarkChange(models.Model):
     """A bookmark whose listing data may have changed (or that was deleted); written by the database's
-    triggers on the bookmarks table (see `bookmarks.index`), read by each process's bookmark index. On
-    PostgreSQL the table also has a `txid` column, as `discovery.WorkChange` has."""
+    triggers (see `bookmarks.changelog`) and after wrangling (`bookmarks.services.bookmarks_refile`), read by
+    each process's bookmark index. On PostgreSQL the table also has a `txid` column, as `discovery.WorkChange`
+    has."""
 
     bookmark_id = models.BigIntegerField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

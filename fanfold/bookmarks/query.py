@@ -33,6 +33,7 @@ class BookmarkFilter:
     any_tags: tuple[int, ...] = ()
     user_ids: tuple[int, ...] = ()
     work_id: int | None = None
+    series_id: int | None = None
     rec_only: bool = False
     with_notes: bool = False
     bookmarked_from: date | None = None

@@ -1,5 +1,5 @@
-"""Bookmark pages: the filtered listings (all, a user's, a work's, a tag's) and making, editing and deleting
-a bookmark."""
+"""Bookmark pages: the filtered listings (all, a user's, a work's, a series', a tag's) and making, editing and
+deleting a bookmark."""
 
 from typing import NamedTuple
 
@@ -25,11 +25,14 @@ from fanfold.bookmarks.selectors import (
     bookmark_of,
     bookmarks_in_order,
     bookmarks_search,
+    external_work_for_editor,
     listed_bookmarks,
     pseuds_of,
+    series_bookmark_total,
     tag_names,
 )
 from fanfold.core.forms import parse_id
+from fanfold.series.selectors import listed_series
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
 from fanfold.works.forms import add_service_errors
@@ -63,6 +66,14 @@ class FacetRow(NamedTuple):
 def bookmark_context(*, request, work) -> dict:
     """What the work page's Bookmark button needs: the reader's own bookmark of the work, if any."""
     return {"own_bookmark": bookmark_of(user=request.user, work=work)}
+
+
+def series_bookmark_context(*, request, series) -> dict:
+    """What the series page's Bookmark button needs: the reader's own bookmark of it, and how many they see."""
+    return {
+        "own_bookmark": bookmark_of(user=request.user, series=series),
+        "series_bookmark_total": series_bookmark_total(series=series, viewer=request.user),
+    }
 
 
 class BookmarkListView(TemplateView):
@@ -123,6 +134,13 @@ class WorkBookmarksView(BookmarkListView):
         work = get_object_or_404(visible_works(self.request.user), pk=self.kwargs["work_id"])
         self.extra_context = {"work": work}
         return f"Bookmarks of {work.title}", {"work_id": work.pk}
+
+
+class SeriesBookmarksView(BookmarkListView):
+    def base(self):
+        series = get_object_or_404(listed_series(self.request.user), pk=self.kwargs["series_id"])
+        self.extra_context = {"series": series}
+        return f"Bookmarks of {series.title}", {"series_id": series.pk}
 
 
 class TagBookmarksView(BookmarkListView):
@@ -243,6 +261,45 @@ class WorkBookmarkView(LoginRequiredMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
 
+class SeriesBookmarkView(LoginRequiredMixin, View):
+    """Bookmark a series, or edit one's bookmark of it (one per reader per series)."""
+
+    template_name = "bookmarks/bookmark_form.html"
+
+    def _series(self, request, series_id):
+        return get_object_or_404(listed_series(request.user), pk=series_id)
+
+    def get(self, request, series_id):
+        series = self._series(request, series_id)
+        existing = bookmark_of(user=request.user, series=series)
+        form = BookmarkForm(initial=_initial(existing, request.user), pseuds=pseuds_of(request.user))
+        return self._render(form, series, existing)
+
+    def post(self, request, series_id):
+        series = self._series(request, series_id)
+        form = BookmarkForm(request.POST, pseuds=pseuds_of(request.user))
+        if form.is_valid():
+            try:
+                services.bookmark_save(user=request.user, series=series, fields=form.bookmark_fields())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except DatabaseError:
+                form.add_error(None, NOT_SAVED)
+            else:
+                messages.success(request, "Your bookmark was saved.")
+                return redirect(series)
+        return self._render(form, series, bookmark_of(user=request.user, series=series), status=400)
+
+    def _render(self, form, series, existing, status=200):
+        context = {
+            "form": form,
+            "series": series,
+            "bookmark": existing,
+            "action": reverse("bookmarks:series_new", args=[series.pk]),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
 class ExternalBookmarkView(LoginRequiredMixin, View):
     """Bookmark a work hosted elsewhere."""
 
@@ -271,6 +328,41 @@ class ExternalBookmarkView(LoginRequiredMixin, View):
 
     def _render(self, form, external, status=200):
         context = {"form": form, "external_form": external, "action": reverse("bookmarks:external_new")}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ExternalWorkEditView(LoginRequiredMixin, View):
+    """Edit an external work; only the reader who added it may (anyone else gets a 404)."""
+
+    template_name = "bookmarks/external_work_form.html"
+
+    def _own(self, request, external_work_id):
+        external = external_work_for_editor(user=request.user, external_work_id=external_work_id)
+        if external is None:
+            raise Http404("No such external work of yours.")
+        return external
+
+    def get(self, request, external_work_id):
+        external = self._own(request, external_work_id)
+        return self._render(ExternalWorkForm(initial=ExternalWorkForm.initial_for(external)), external)
+
+    def post(self, request, external_work_id):
+        external = self._own(request, external_work_id)
+        form = ExternalWorkForm(request.POST)
+        if form.is_valid():
+            try:
+                services.external_work_update(external_work=external, user=request.user, fields=form.external_fields())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except DatabaseError:
+                form.add_error(None, "The external work could not be saved just now; please try again.")
+            else:
+                messages.success(request, "The external work was updated.")
+                return redirect("bookmarks:user", username=request.user.username)
+        return self._render(form, external, status=400)
+
+    def _render(self, form, external, status=200):
+        context = {"form": form, "external_work": external}
         return render(self.request, self.template_name, context, status=status)
 
 
@@ -340,6 +432,7 @@ class BookmarkEditView(LoginRequiredMixin, View):
             "form": form,
             "bookmark": bookmark,
             "work": bookmark.work,
+            "series": bookmark.series,
             "action": reverse("bookmarks:edit", args=[bookmark.pk]),
         }
         return render(self.request, self.template_name, context, status=status)

@@ -98,17 +98,33 @@ def user_series(*, user, viewer) -> QuerySet[Series]:
     A fixed number of queries per page."""
     own = getattr(viewer, "is_authenticated", False) and viewer.pk == user.pk
     shown = _shown_works(viewer, is_creator=own).values("pk")
-    in_view = Q(series_works__work__in=shown)
-    series = (
-        Series.objects.filter(pk__in=Series.objects.filter(creators__user_id=user.pk).values("pk"))
-        .annotate(
-            shown_count=Count("series_works", filter=in_view),
-            shown_word_count=Coalesce(Sum("series_works__work__word_count", filter=in_view), Value(0)),
-        )
-        .order_by("-updated_at", "-id")
-    )
+    series = _with_shown_parts(
+        Series.objects.filter(pk__in=Series.objects.filter(creators__user_id=user.pk).values("pk")), shown
+    ).order_by("-updated_at", "-id")
     if not own:
         series = series.filter(shown_count__gt=0)
+    return series
+
+
+def listed_series_blurbs(*, viewer, series_ids) -> dict[int, Series]:
+    """Those of these series listed for `viewer` (`ViewerPolicy.series_listed_q`), by id, each ready for a
+    blurb of the works listed for them (`blurb_creators` too), as a bookmark shows it. A fixed number of queries."""
+    policy = policy_for(viewer)
+    shown = Work.objects.filter(policy.listed_q()).values("pk")
+    found = _with_shown_parts(Series.objects.filter(policy.series_listed_q(), pk__in=list(series_ids)), shown)
+    series = {one.pk: one for one in found}
+    for one in series.values():
+        one.blurb_creators = series_blurb_creators(one)
+    return series
+
+
+def _with_shown_parts(series: QuerySet[Series], shown: QuerySet) -> QuerySet[Series]:
+    """`series`, each with `shown_count`, `shown_word_count` and `shown_parts`: its works among `shown`."""
+    in_view = Q(series_works__work__in=shown)
+    series = series.annotate(
+        shown_count=Count("series_works", filter=in_view),
+        shown_word_count=Coalesce(Sum("series_works__work__word_count", filter=in_view), Value(0)),
+    )
     parts = (
         SeriesWork.objects.filter(work__in=shown)
         .order_by("position", "id")
@@ -173,3 +189,8 @@ def work_series_places(*, work: Work, viewer) -> list[SeriesPlace]:
 
 def work_series_ids(work: Work) -> list[int]:
     return list(SeriesWork.objects.filter(work=work).values_list("series_id", flat=True))
+
+
+def listed_series(viewer) -> QuerySet[Series]:
+    """Every series listed for `viewer`: one of its works is (`ViewerPolicy.series_listed_q`)."""
+    return Series.objects.filter(policy_for(viewer).series_listed_q())

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 
 from fanfold.accounts.selectors import user_by_username
+from fanfold.bookmarks.views import series_bookmark_context
 from fanfold.core.forms import parse_id
 from fanfold.readings.selectors import marked_work_ids
 from fanfold.series import selectors, services
@@ -36,7 +37,8 @@ class SeriesDetailView(View):
         marked = marked_work_ids(user=request.user, work_ids=[part.work_id for part in page.parts])
         for part in page.parts:
             part.marked_for_later = part.work_id in marked
-        return render(request, "series/series_detail.html", {"page": page, "series": page.series})
+        context = {"page": page, "series": page.series, **series_bookmark_context(request=request, series=page.series)}
+        return render(request, "series/series_detail.html", context)
 
 
 class UserSeriesView(View):

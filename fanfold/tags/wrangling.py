@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from fanfold.bookmarks.services import bookmarks_refile
 from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.tags.models import MetaTagging, Tag, TagType, name_key, normalize_name
 from fanfold.tags.services import tag_name_errors, tags_filtered_under
@@ -57,6 +58,7 @@ def _set_standing(tag: Tag, *, canonical: bool, merger: Tag | None) -> Tag:
     tag.unwrangleable = False
     tag.save(update_fields=["canonical", "merger", "unwrangleable"])
     _record_changes(affected)
+    bookmarks_refile(tag_ids=[tag.id])
     return tag
 
 
@@ -134,6 +136,7 @@ def tag_add_sub_tag(*, meta: Tag, sub: Tag) -> MetaTagging:
         )
     meta_tagging = MetaTagging.objects.create(meta=meta, sub=sub)
     _record_changes(work_ids_under([sub.id]))
+    bookmarks_refile(tag_ids=[sub.id])
     return meta_tagging
 
 
@@ -143,6 +146,7 @@ def tag_remove_sub_tag(*, meta: Tag, sub: Tag) -> None:
     if not deleted:
         raise ValidationError(f"“{sub.name}” is not a sub tag of “{meta.name}”.")
     _record_changes(work_ids_under([sub.id]))
+    bookmarks_refile(tag_ids=[sub.id])
 
 
 @transaction.atomic

@@ -8,10 +8,11 @@ rules, each written once below in both forms side by side:
 - **listed** (listings, totals, facets, search, tag pages, autocomplete): posted and not hidden, not
   restricted unless signed in, and, unless the viewer is one of its creators, by nobody the viewer muted and
   with no tag the viewer always excludes. A muted creator's work still opens by link.
+- **series listed**: one of its works is *listed* for the viewer.
 - **bookmark listed** (every bookmarks listing, count and facet): the viewer's own bookmarks, always (one of
   a work they may no longer open shows as unavailable); anyone else's only if it is not private, its
-  bookmarker is not muted by the viewer, and its work is *listed* for the viewer (an external work: has no
-  tag the viewer always excludes). A bookmark of a deleted work is its owner's alone.
+  bookmarker is not muted by the viewer, and its work (or series) is *listed* for the viewer (an external work:
+  has no tag the viewer always excludes). A bookmark of a deleted work or series is its owner's alone.
 
 `tests/works/test_visibility.py` holds both forms and a brute-force oracle equal on random archives.
 """
@@ -110,15 +111,26 @@ class ViewerPolicy:
         wrangled = Q(canonical=True) | Q(merger__isnull=False)
         return Q(type__in=FIXED_TYPES) | wrangled | Exists(on_open_work)
 
+    def series_listed_q(self) -> Q:
+        """As a condition on `series.Series`."""
+        from fanfold.series.models import SeriesWork
+
+        listed = SeriesWork.objects.filter(work__in=Work.objects.filter(self.listed_q()).values("pk"))
+        return Q(pk__in=listed.values("series_id"))
+
     def bookmark_listed_q(self) -> Q:
         """As a condition on `bookmarks.Bookmark`."""
         from fanfold.bookmarks.models import ExternalWork
+        from fanfold.series.models import Series
 
         external_ok = Q(work__isnull=True, external_work__isnull=False)
         if self.excluded_tag_ids:
             under = ExternalWork.tags.through.objects.filter(tag_id__in=tags_filtered_under(self.excluded_tag_ids))
             external_ok &= ~Q(external_work_id__in=under.values("externalwork_id"))
-        others = Q(private=False) & (Q(work__in=Work.objects.filter(self.listed_q()).values("pk")) | external_ok)
+        series_ok = Q(series__in=Series.objects.filter(self.series_listed_q()).values("pk"))
+        others = Q(private=False) & (
+            Q(work__in=Work.objects.filter(self.listed_q()).values("pk")) | external_ok | series_ok
+        )
         if self.muted_user_ids:
             others &= ~Q(user_id__in=self.muted_user_ids)
         return others | Q(user_id=self.user_id) if self.signed_in else others
@@ -140,6 +152,7 @@ class ViewerPolicy:
         if self.has_standing_exclusions:
             standing = index.work_creator_docs(self.muted_user_ids) | index.work_tag_docs(self.excluded_tag_ids)
             listed -= standing - index.work_creator_docs([self.user_id])
+            listed -= index.series_docs() - index.series_docs(self.listed_docs(index.series_works))
         if self.signed_in:
             listed |= index.bookmarker_docs([self.user_id])
         return listed

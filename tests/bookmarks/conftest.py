@@ -7,7 +7,8 @@ from fanfold.bookmarks.services import BookmarkFields, bookmark_save
 def make_bookmark(db):
     """A bookmark made through `bookmark_save`; keyword arguments are BookmarkFields."""
 
-    def make(user, work=None, *, external=None, tags=(), **fields):
-        return bookmark_save(user=user, work=work, external=external, fields=BookmarkFields(tags=tuple(tags), **fields))
+    def make(user, work=None, *, series=None, external=None, tags=(), **fields):
+        fields = BookmarkFields(tags=tuple(tags), **fields)
+        return bookmark_save(user=user, work=work, series=series, external=external, fields=fields)
 
     return make

@@ -1,6 +1,7 @@
 """One rule for who sees which bookmarks: the ORM path, the bookmark index and a brute-force oracle agree for
 many viewers on random archives (private bookmarks, mutes, excluded tags, drafts, restricted, hidden and deleted
-works), in pages, totals, facets and both sorts, before and after works and bookmarks change."""
+works, series of such works), in pages, totals, facets and both sorts, before and after works, series and
+bookmarks change."""
 
 import datetime as dt
 import random
@@ -20,6 +21,9 @@ from fanfold.bookmarks.services import (
     bookmark_save,
     bookmark_update,
 )
+from fanfold.series.models import Series, SeriesWork
+from fanfold.series.selectors import listed_series
+from fanfold.series.services import SeriesFields, series_add_work, series_create, series_delete, series_remove_work
 from fanfold.tags.models import Tag, TagType
 from fanfold.works.models import Work
 from fanfold.works.selectors import visible_works
@@ -57,6 +61,47 @@ def make_bookmarks(rng: random.Random, people) -> None:
             bookmark_save(user=reader, external=external, fields=BookmarkFields(private=rng.random() < 0.25))
 
 
+def make_series_bookmarks(rng: random.Random, writers, people) -> None:
+    """Series of random works (drafts, restricted and hidden ones among them), and readers' bookmarks of the
+    series listed for them."""
+    works = list(Work.objects.order_by("pk"))
+    for n in range(6):
+        series = series_create(pseuds=[rng.choice(writers).default_pseud], fields=SeriesFields(title=f"Series {n}"))
+        for work in rng.sample(works, rng.randint(1, 4)):
+            series_add_work(series=series, work=work)
+    for reader in (person for person in people if person.is_authenticated):
+        for series in rng.sample(list(listed_series(reader).order_by("pk")), min(3, listed_series(reader).count())):
+            fields = BookmarkFields(
+                notes="<p>A series</p>" if rng.random() < 0.5 else "",
+                tags=tuple(rng.sample(OWN_TAGS, rng.randint(0, 2))),
+                private=rng.random() < 0.25,
+                rec=rng.random() < 0.4,
+            )
+            bookmark = bookmark_save(user=reader, series=series, fields=fields)
+            Bookmark.objects.filter(pk=bookmark.pk).update(created_at=FIRST_DAY + dt.timedelta(days=rng.randint(0, 60)))
+
+
+def series_targets(listed_works: set[int]) -> dict[int, tuple[set[int], bool, object]]:
+    """Series id -> (the tags a bookmark of it is found under, whether it is listed for the viewer, its date
+    updated), by the rule: the tags and dates of its works open to guests if it has any, else of its posted,
+    unhidden works; listed when one of its works is."""
+    works = {work.pk: work for work in Work.objects.all()}
+    work_tags: dict[int, set[int]] = {}
+    for work_id, tag_id in Work.tags.through.objects.values_list("work_id", "tag_id"):
+        work_tags.setdefault(work_id, set()).add(tag_id)
+    parts: dict[int, list[Work]] = {series_id: [] for series_id in Series.objects.values_list("pk", flat=True)}
+    for series_id, work_id in SeriesWork.objects.values_list("series_id", "work_id"):
+        parts[series_id].append(works[work_id])
+    found = {}
+    for series_id, in_series in parts.items():
+        listable = [work for work in in_series if work.posted and not work.hidden]
+        shown = [work for work in listable if not work.restricted] or listable
+        tags = {tag for work in shown for tag in work_tags.get(work.pk, set())}
+        listed = any(work.pk in listed_works for work in in_series)
+        found[series_id] = (tags, listed, max((work.revised_at for work in shown), default=None))
+    return found
+
+
 def expected(viewer, bookmark_filter: BookmarkFilter):
     """(bookmarks in order, facets by key as {tag id: count}) as the rules say, from plain rows."""
     _may_open, listed_works, _known = oracle(viewer)
@@ -71,6 +116,7 @@ def expected(viewer, bookmark_filter: BookmarkFilter):
     work_tags: dict[int, set[int]] = {}
     for work_id, tag_id in Work.tags.through.objects.values_list("work_id", "tag_id"):
         work_tags.setdefault(work_id, set()).add(tag_id)
+    series = series_targets(listed_works)
     shown = []
     for bookmark in Bookmark.objects.select_related("external_work", "work").prefetch_related(
         "tags", "external_work__tags"
@@ -83,6 +129,8 @@ def expected(viewer, bookmark_filter: BookmarkFilter):
             target_tags = work_tags.get(bookmark.work_id, set()) if bookmark.work_id in listable else set()
             target_ok = bookmark.work_id in listed_works
             revised = bookmark.work.revised_at if bookmark.work_id in listable else None
+        elif bookmark.series_id:
+            target_tags, target_ok, revised = series[bookmark.series_id]
         else:
             target_tags, target_ok, revised = set(), False, None
         own = bookmark.user_id == me
@@ -110,6 +158,7 @@ def expected(viewer, bookmark_filter: BookmarkFilter):
         and (not f.rec_only or b.rec)
         and (not f.with_notes or b.notes)
         and (f.work_id is None or b.work_id == f.work_id)
+        and (f.series_id is None or b.series_id == f.series_id)
         and (not f.user_ids or b.user_id in f.user_ids)
         and all(under(b.target_tags | b.own_tags, t) for t in f.any_tags)
         and (f.bookmarked_from is None or timezone.localtime(b.created_at).date() >= f.bookmarked_from)
@@ -165,6 +214,8 @@ def some_filters(rng: random.Random, viewer):
     some_work = Bookmark.objects.filter(work__isnull=False).values_list("work_id", flat=True).first()
     if some_work:
         filters.append(BookmarkFilter(work_id=some_work))
+    for some_series in Bookmark.objects.filter(series__isnull=False).values_list("series_id", flat=True)[:2]:
+        filters.append(BookmarkFilter(series_id=some_series))
     return filters
 
 
@@ -186,10 +237,15 @@ def test_orm_index_and_oracle_agree_on_bookmarks_for_every_viewer_through_change
     for name in OWN_TAGS:  # "Fluff" is canonical and wrangled already: a bookmarker's tag filters as any tag
         Tag.objects.get_or_create(name=name, defaults={"type": TagType.FREEFORM})
     make_bookmarks(rng, people)
+    make_series_bookmarks(rng, writers, people)
+    assert Bookmark.objects.filter(series__isnull=False, private=False).exists()
     check_everyone(rng, people)
 
-    posted = list(Work.objects.filter(posted=True))
-    hide, restrict, unpost, gone = rng.sample(posted, 4)
+    # Works of bookmarked series among those that turn hidden, restricted, draft and deleted.
+    in_series = set(Bookmark.objects.filter(series__isnull=False).values_list("series__series_works__work", flat=True))
+    posted = list(Work.objects.filter(posted=True, restricted=False, pk__in=in_series))
+    posted += rng.sample(list(Work.objects.filter(posted=True).exclude(pk__in=[w.pk for w in posted])), 4)
+    hide, restrict, unpost, gone = posted[:4]
     Work.objects.filter(pk=hide.pk).update(hidden=True)
     Work.objects.filter(pk=restrict.pk).update(restricted=True)
     Work.objects.filter(pk=unpost.pk).update(posted=False)
@@ -201,6 +257,18 @@ def test_orm_index_and_oracle_agree_on_bookmarks_for_every_viewer_through_change
         )
     for bookmark in rng.sample(bookmarks, 2):
         bookmark_delete(bookmark=bookmark, user=bookmark.user)
+    check_everyone(rng, people)
+
+    # Series change: a work leaves one, another joins one, one is deleted.
+    bookmarked = list(Series.objects.filter(bookmarks__isnull=False).distinct().order_by("pk"))
+    leaving, joining, deleted = (bookmarked * 3)[:3]
+    first = SeriesWork.objects.filter(series=leaving).order_by("position").first()
+    if first is not None:
+        series_remove_work(series=leaving, work_id=first.work_id)
+    if Series.objects.filter(pk=joining.pk).exists():
+        series_add_work(series=joining, work=rng.choice(list(Work.objects.filter(posted=True, restricted=True))))
+    if Series.objects.filter(pk=deleted.pk).exists():
+        series_delete(series=deleted)
     check_everyone(rng, people)
     # The counts on works are the public bookmarks of each, exactly.
     for work in Work.objects.all():

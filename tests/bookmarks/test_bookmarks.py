@@ -3,9 +3,14 @@
 import pytest
 from django.urls import reverse
 
+from fanfold.bookmarks import index as bookmark_index
 from fanfold.bookmarks.models import Bookmark, ExternalWork
+from fanfold.bookmarks.query import BookmarkFilter
+from fanfold.bookmarks.selectors import bookmarks_search
 from fanfold.bookmarks.services import BookmarkFields, ExternalWorkFields, bookmark_save, bookmark_update
 from fanfold.interactions.services import work_counts_recount
+from fanfold.tags.models import Tag, TagType
+from fanfold.tags.wrangling import tag_add_sub_tag, tag_make_canonical, tag_make_synonym
 from fanfold.works.models import Work
 from fanfold.works.services import work_delete
 from tests.conftest import client_for
@@ -238,3 +243,157 @@ def test_an_external_bookmarks_own_errors_show_on_its_own_fields(reader, reader_
     page = response.content.decode()
     assert "contains characters tags cannot use" in page and 'value="bad&lt;tag"' in page
     assert not Bookmark.objects.exists()
+
+
+def test_deleting_a_user_in_the_admin_takes_their_public_bookmarks_out_of_every_count_at_once(
+    make_work, make_user, make_bookmark, client
+):
+    first, second = make_work(title="First Work"), make_work(title="Second Work")
+    leaving, staying = make_user("leaving"), make_user("staying")
+    make_bookmark(leaving, first)
+    make_bookmark(leaving, second, private=True)
+    make_bookmark(staying, first)
+    make_bookmark(staying, second)
+    assert (count(first), count(second)) == (2, 1)
+    boss = make_user("boss")
+    boss.is_staff = boss.is_superuser = True
+    boss.save()
+    admin = client_for(boss)
+    response = admin.post(f"/admin/accounts/user/{leaving.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Bookmark.objects.filter(user_id=leaving.pk).exists()
+    assert (count(first), count(second)) == (1, 1)
+    listing = client.get("/works/?sort=bookmarks").content.decode()
+    assert f'href="/works/{first.pk}/bookmarks/">1</a>' in listing
+    assert f'href="/works/{second.pk}/bookmarks/">1</a>' in listing
+    # And a cascade from the ORM anywhere (here a user deleted in a shell) does the same.
+    staying.delete()
+    assert (count(first), count(second)) == (0, 0)
+
+
+def test_a_bookmark_made_private_or_moved_in_the_database_moves_the_counts(make_work, reader, make_bookmark):
+    first, second = make_work(), make_work()
+    bookmark = make_bookmark(reader, first)
+    Bookmark.objects.filter(pk=bookmark.pk).update(work=second)
+    assert (count(first), count(second)) == (0, 1)
+    Bookmark.objects.filter(pk=bookmark.pk).update(private=True)
+    assert count(second) == 0
+    work_delete(work=second)
+    assert Bookmark.objects.get(pk=bookmark.pk).work_id is None
+
+
+def test_wrangling_a_bookmarkers_tag_files_its_bookmarks_under_the_canonical_tag_at_once(
+    make_work, reader, make_user, make_bookmark
+):
+    fluff = Tag.objects.create(name="Fluff", type=TagType.FREEFORM)
+    tag_make_canonical(tag=fluff)
+    harbour = Tag.objects.create(name="Harbour Lights", type=TagType.FANDOM)
+    tag_make_canonical(tag=harbour)
+    work = make_work(title="Untagged Work")
+    make_bookmark(reader, work, tags=["floofy"], notes="own tag")
+    external = ExternalWorkFields(url="https://elsewhere.example/h", title="Elsewhere", creator="S", fandoms=("HL",))
+    make_bookmark(reader, external=external, notes="external")
+    viewer = make_user("viewer")
+
+    def found(**where) -> int:
+        return bookmarks_search(bookmark_filter=BookmarkFilter(**where), viewer=viewer).total
+
+    assert found(bookmark_tags=(fluff.pk,)) == 0 and found(include_tags=(harbour.pk,)) == 0
+    tag_make_synonym(tag=Tag.objects.get(name="floofy"), canonical=fluff)
+    tag_make_synonym(tag=Tag.objects.get(name="HL"), canonical=harbour)
+    assert found(bookmark_tags=(fluff.pk,)) == 1
+    assert found(include_tags=(harbour.pk,)) == 1
+    facets = bookmarks_search(bookmark_filter=BookmarkFilter(), viewer=viewer).facets
+    assert facets["bookmarker"].count_of(fluff.pk) == 1 and facets[TagType.FANDOM].count_of(harbour.pk) == 1
+    # A sub tag too: bookmarks under "Fluff" are then found under its meta tag.
+    soft = Tag.objects.create(name="Soft Things", type=TagType.FREEFORM)
+    tag_make_canonical(tag=soft)
+    tag_add_sub_tag(meta=soft, sub=fluff)
+    assert found(bookmark_tags=(soft.pk,)) == 1
+
+
+def _external_post(**changes) -> dict:
+    data = {
+        "url": "https://elsewhere.example/moved",
+        "title": "The Real Title",
+        "creator": "Someone Else",
+        "summary": "<p>Better <script>x()</script>summary</p>",
+        "fandoms": "Harbour Lights, Tide Tables",
+        "rating": "Mature",
+        "relationships": "A/B",
+        "characters": "A, B",
+    } | changes
+    return {f"external-{name}": value for name, value in data.items()}
+
+
+def test_the_reader_who_added_an_external_work_edits_it_and_every_bookmark_shows_it(
+    reader, reader_client, make_user, make_bookmark, client
+):
+    external = ExternalWorkFields(url="https://elsewhere.example/w", title="Typo Titel", creator="S", fandoms=("Old",))
+    bookmark = make_bookmark(reader, external=external, notes="mine")
+    other = make_user("other")
+    make_bookmark(other, external=external, notes="theirs")
+    work = ExternalWork.objects.get()
+    url = f"/external_works/{work.pk}/edit/"
+    assert f'href="{url}"' in reader_client.get(bookmark.get_absolute_url()).content.decode()
+    form = reader_client.get(url).content.decode()
+    assert 'value="Typo Titel"' in form and 'value="Old"' in form
+    response = reader_client.post(url, _external_post())
+    assert response.status_code == 302
+    work.refresh_from_db()
+    assert (work.title, work.creator, work.url) == ("The Real Title", "Someone Else", "https://elsewhere.example/moved")
+    assert "script" not in work.summary and "summary" in work.summary
+    assert sorted(tag.name for tag in work.tags.all()) == ["A", "A/B", "B", "Harbour Lights", "Mature", "Tide Tables"]
+    listing = client.get("/bookmarks/").content.decode()
+    assert listing.count("The Real Title") == 2 and "Typo Titel" not in listing
+    new_fandom, old_fandom = Tag.objects.get(name="Tide Tables"), Tag.objects.get(name="Old")
+    assert "2 of 2 Bookmarks" in reader_client.get(f"/bookmarks/?tag={new_fandom.pk}").content.decode()
+    assert "0 Bookmarks" in reader_client.get(f"/bookmarks/?tag={old_fandom.pk}").content.decode()
+    # Someone else (another bookmarker of it too), and a guest, cannot.
+    assert client_for(other).get(url).status_code == 404
+    assert client_for(other).post(url, _external_post(title="Mine now")).status_code == 404
+    assert client.post(url, _external_post(title="Mine now")).status_code == 302  # to sign in
+    assert ExternalWork.objects.get().title == "The Real Title"
+
+
+def test_external_work_errors_show_in_the_form_with_what_was_typed(reader, reader_client, make_bookmark):
+    make_bookmark(
+        reader, external=ExternalWorkFields(url="https://a.example/1", title="One", creator="S", fandoms=("F",))
+    )
+    make_bookmark(
+        reader, external=ExternalWorkFields(url="https://a.example/2", title="Two", creator="S", fandoms=("F",))
+    )
+    first = ExternalWork.objects.get(title="One")
+    url = f"/external_works/{first.pk}/edit/"
+    response = reader_client.post(url, _external_post(url="https://www.a.example/2/", title="Kept Typing"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Another external work is already at that address." in page and 'value="Kept Typing"' in page
+    response = reader_client.post(url, _external_post(url="not a url", title="Still Here"))
+    page = response.content.decode()
+    assert response.status_code == 400 and "starting with http:// or https://" in page
+    assert 'value="Still Here"' in page
+    assert ExternalWork.objects.get(pk=first.pk).title == "One"
+
+
+def test_the_bookmark_index_compacts_in_the_background_not_in_a_request(make_work, reader, make_bookmark, monkeypatch):
+    monkeypatch.setattr(bookmark_index, "COMPACT_MIN_TOMBSTONES", 20)
+    bookmarks = [make_bookmark(reader, make_work(title=f"Work {n}")) for n in range(5)]
+    bookmark_index.reset_bookmark_index()
+    index = bookmark_index.get_bookmark_index(max_lag=0)
+    started = []
+    monkeypatch.setattr(bookmark_index, "start_compacting", lambda: started.append(True))
+    for round_number in range(5):
+        for bookmark in bookmarks:
+            Bookmark.objects.filter(pk=bookmark.pk).update(notes=f"<p>Round {round_number}</p>")
+        assert bookmark_index.get_bookmark_index(max_lag=0) is index, "no request rebuilds the index itself"
+    assert index.tombstones >= 20 and index.wants_compacting()
+    assert started, "the background compaction was asked for"
+
+    Bookmark.objects.filter(pk=bookmarks[0].pk).update(rec=True)  # a change while the compact one is built
+    bookmark_index.compact_bookmark_index()
+    compact = bookmark_index.get_bookmark_index(max_lag=0)
+    assert compact is not index and compact.tombstones == 0 and len(compact) == 5
+    found = bookmarks_search(bookmark_filter=BookmarkFilter(rec_only=True), viewer=reader)
+    assert found.bookmark_ids == [bookmarks[0].pk]
+    assert bookmarks_search(bookmark_filter=BookmarkFilter(with_notes=True), viewer=reader).total == 5
