@@ -131,4 +131,4 @@ def test_the_index_can_be_built_when_the_app_loads(db, settings, monkeypatch):
     built = []
     monkeypatch.setattr(index.DiscoveryIndex, "build", classmethod(lambda cls: built.append(cls) or cls()))
     importlib.reload(wsgi)
-    assert built and index._shared is not None
+    assert built and index.SHARED.index is not None

@@ -29,14 +29,12 @@ import bisect
 import dataclasses
 import datetime as dt
 import threading
-import time
 import zoneinfo
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from pyroaring import BitMap
 
@@ -47,6 +45,7 @@ from fanfold.bookmarks.series_works import SeriesWorkRow, SeriesWorks
 from fanfold.discovery.arrays import bitmap_of, chunks, docs_of, first_in_order, grouped, offsets
 from fanfold.discovery.changelog import COUNTS, ChangeReader
 from fanfold.discovery.index import FACET_TYPES, MISSING_TIME, FacetCounts, TagRows, time_number
+from fanfold.discovery.process_index import ProcessIndex
 from fanfold.series.models import SeriesWork
 from fanfold.tags.models import Tag
 from fanfold.tags.services import filter_tag_ids
@@ -822,69 +821,20 @@ def _pairs(through, owner: str, owner_ids: list[int]) -> dict[int, list[int]]:
 
 # One index per process -------------------------------------------------------------------------------
 
-_shared: BookmarkIndex | None = None
-_shared_lock = threading.Lock()
-_caught_up = 0.0
-_compacting: threading.Thread | None = None
-_last_pruned = time.monotonic()
-PRUNE_EVERY = 600.0
+SHARED: ProcessIndex[BookmarkIndex] = ProcessIndex(BookmarkIndex, prune=prune_bookmark_changes, name="bookmarks")
 
 
 def get_bookmark_index(*, max_lag: float = 1.0) -> BookmarkIndex:
-    """This process's bookmark index: built on first use, brought up to date from the change logs at most
-    every `max_lag` seconds; built afresh when it has not read the logs for half their retention. One with
-    many tombstones is rebuilt compact in the background (`start_compacting`)."""
-    global _shared, _caught_up, _last_pruned
-    with _shared_lock:
-        now = time.monotonic()
-        stale = now - _caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
-        if _shared is None or stale:
-            _shared = BookmarkIndex.build()
-            _caught_up = now
-        elif now - _caught_up >= max_lag:
-            _shared.catch_up()
-            _caught_up = now
-            if now - _last_pruned >= PRUNE_EVERY:
-                _last_pruned = now
-                prune_bookmark_changes()
-            if _shared.wants_compacting() and _compacting is None:
-                start_compacting()
-        return _shared
-
-
-def start_compacting() -> threading.Thread:
-    """Build a compact bookmark index in a background thread; it replaces this process's index once it has
-    caught up. Searches go on meanwhile against the current one."""
-    global _compacting
-    thread = threading.Thread(target=_compact_in_background, name="bookmarks-compact", daemon=True)
-    _compacting = thread
-    thread.start()
-    return thread
-
-
-def _compact_in_background() -> None:
-    global _compacting
-    try:
-        compact_bookmark_index()
-    finally:
-        _compacting = None
-        connection.close()  # this thread's own connection
+    """This process's bookmark index, with every change recorded up to `max_lag` seconds ago applied (see
+    `ProcessIndex.get`)."""
+    return SHARED.get(max_lag=max_lag)
 
 
 def compact_bookmark_index() -> None:
     """Replace this process's bookmark index by a freshly built one, without tombstones, caught up to the logs."""
-    global _shared, _caught_up
-    fresh = BookmarkIndex.build()
-    fresh.catch_up()
-    with _shared_lock:
-        if _shared is not None:
-            fresh.catch_up()
-            _shared = fresh
-            _caught_up = time.monotonic()
+    SHARED.compact()
 
 
 def reset_bookmark_index() -> None:
     """Forget this process's bookmark index; the next `get_bookmark_index()` builds a new one."""
-    global _shared
-    with _shared_lock:
-        _shared = None
+    SHARED.reset()

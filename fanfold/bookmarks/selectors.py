@@ -15,13 +15,19 @@ from fanfold.works.visibility import policy_for
 
 
 def bookmarks_search(
-    *, bookmark_filter: BookmarkFilter, viewer, page_size: int = 20, facets: bool = True, facet_limit: int | None = None
+    *,
+    bookmark_filter: BookmarkFilter,
+    viewer,
+    page_size: int = 20,
+    facets: bool = True,
+    facet_limit: int | None = None,
+    fresh: bool = False,
 ) -> BookmarkResult:
     """The bookmarks `viewer` (a user or their policy) sees for `bookmark_filter`: a page, the exact total
-    and facet counts."""
+    and facet counts. As the works listing (`discovery.selectors.works_listing`), every change up to
+    GUEST_LISTING_LAG_SECONDS ago is in it, or (`fresh`: for someone who has just changed something) up to now."""
     policy = policy_for(viewer)
-    # As the works listing: a signed-in reader always sees their own latest changes.
-    lag = 0.0 if policy.signed_in else settings.GUEST_LISTING_LAG_SECONDS
+    lag = 0.0 if fresh else settings.GUEST_LISTING_LAG_SECONDS
     return get_bookmark_index(max_lag=lag).search(
         bookmark_filter, policy=policy, page_size=page_size, facets=facets, facet_limit=facet_limit
     )
@@ -67,9 +73,11 @@ def bookmark_of(*, user, work: Work | None = None, series: Series | None = None)
     return Bookmark.objects.filter(user=user, **target).prefetch_related("tags").first()
 
 
-def series_bookmark_total(*, series: Series, viewer) -> int:
+def series_bookmark_total(*, series: Series, viewer, fresh: bool = False) -> int:
     """How many bookmarks of `series` `viewer` sees listed (its bookmarks page's total)."""
-    found = bookmarks_search(bookmark_filter=BookmarkFilter(series_id=series.pk), viewer=viewer, facets=False)
+    found = bookmarks_search(
+        bookmark_filter=BookmarkFilter(series_id=series.pk), viewer=viewer, facets=False, fresh=fresh
+    )
     return found.total
 
 

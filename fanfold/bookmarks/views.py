@@ -32,6 +32,7 @@ from fanfold.bookmarks.selectors import (
     tag_names,
 )
 from fanfold.core.forms import parse_id
+from fanfold.core.middleware import wrote_recently
 from fanfold.series.selectors import listed_series
 from fanfold.tags.models import Tag, TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
@@ -72,7 +73,9 @@ def series_bookmark_context(*, request, series) -> dict:
     """What the series page's Bookmark button needs: the reader's own bookmark of it, and how many they see."""
     return {
         "own_bookmark": bookmark_of(user=request.user, series=series),
-        "series_bookmark_total": series_bookmark_total(series=series, viewer=request.user),
+        "series_bookmark_total": series_bookmark_total(
+            series=series, viewer=request.user, fresh=wrote_recently(request)
+        ),
     }
 
 
@@ -99,7 +102,9 @@ class BookmarkListView(TemplateView):
         )
         if len(other_own) < len(form.names("other_bookmark_tags")) or len(other_work) < len(form.names("other_tags")):
             searched = searched.replace(include_tags=(*searched.include_tags, 0))  # a tag nobody has: nothing matches
-        result = bookmarks_search(bookmark_filter=searched, viewer=request.user, facet_limit=FACETS_MORE)
+        result = bookmarks_search(
+            bookmark_filter=searched, viewer=request.user, facet_limit=FACETS_MORE, fresh=wrote_recently(request)
+        )
         bookmarks = bookmarks_in_order(request.user, result.bookmark_ids)
         query = request.GET.copy()
         pages = {}

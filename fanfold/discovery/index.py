@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import threading
-import time
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from pyroaring import BitMap
 
 from fanfold.discovery.arrays import bitmap_of, chunks, docs_of, first_in_order, grouped, offsets
 from fanfold.discovery.changelog import COUNTER_COLUMNS, COUNTS, ChangeReader, prune_changes
+from fanfold.discovery.process_index import ProcessIndex
 from fanfold.discovery.query import BEST_MATCH, SORTS, WorkFilter
 from fanfold.tags.models import Tag, TagType
 from fanfold.tags.services import filter_tag_ids
@@ -1031,93 +1031,20 @@ def _filter_tags_by_work(
 
 # One index per process -------------------------------------------------------------------------------
 
-_shared: DiscoveryIndex | None = None
-_shared_lock = threading.Lock()
-_catching_up = threading.Lock()  # one thread at a time applies the change log
-_shared_caught_up = 0.0
-_compacting: threading.Thread | None = None
-_last_pruned = time.monotonic()  # the first prune comes one period after the process starts
-# How often a process deletes change notes past their retention (any process may; deleting twice is harmless).
-PRUNE_EVERY = 600.0
+SHARED: ProcessIndex[DiscoveryIndex] = ProcessIndex(DiscoveryIndex, prune=prune_changes, name="discovery")
 
 
 def get_index(*, max_lag: float = 1.0) -> DiscoveryIndex:
-    """This process's index: built on first use, then brought up to date from the change log at most
-    every `max_lag` seconds, so a recorded change shows within that time in every process.
-
-    One thread catches up at a time, and the others go on meanwhile with the index as it is, if their lag
-    allows; with `max_lag` 0 (a reader who may be looking for their own change) the request waits for a
-    catch-up that began after it did. An index that has not read the log for half the log's retention builds
-    itself afresh (notes it never read may have been pruned); one with many tombstones is rebuilt compact in
-    the background."""
-    global _shared, _shared_caught_up
-    asked = time.monotonic()
-    with _shared_lock:
-        stale = asked - _shared_caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
-        if _shared is None or stale:
-            _shared = DiscoveryIndex.build()
-            _shared_caught_up = asked
-            return _shared
-        index = _shared
-    if asked - _shared_caught_up < max_lag or not _catching_up.acquire(blocking=max_lag == 0):
-        return index
-    try:
-        # Another thread may have caught up while this one waited, late enough for this request.
-        if _shared_caught_up < asked or (max_lag > 0 and asked - _shared_caught_up >= max_lag):
-            started = time.monotonic()
-            index.catch_up()
-            with _shared_lock:
-                if _shared is index:
-                    _shared_caught_up = started
-            _maintain(index, started)
-    finally:
-        _catching_up.release()
-    return index
-
-
-def _maintain(index: DiscoveryIndex, now: float) -> None:
-    global _last_pruned
-    if now - _last_pruned >= PRUNE_EVERY:
-        _last_pruned = now
-        prune_changes()
-    if index.wants_compacting() and _compacting is None:
-        start_compacting()
-
-
-def start_compacting() -> threading.Thread:
-    """Build a compact index in a background thread; it replaces this process's index once it has caught
-    up. Searches go on meanwhile against the current one."""
-    global _compacting
-    thread = threading.Thread(target=_compact_in_background, name="discovery-compact", daemon=True)
-    _compacting = thread
-    thread.start()
-    return thread
-
-
-def _compact_in_background() -> None:
-    global _compacting
-    try:
-        compact_index()
-    finally:
-        _compacting = None
-        connection.close()  # this thread's own connection
+    """This process's index, with every change recorded up to `max_lag` seconds ago applied (see
+    `ProcessIndex.get`)."""
+    return SHARED.get(max_lag=max_lag)
 
 
 def compact_index() -> None:
     """Replace this process's index by a freshly built one, without tombstones, caught up to the log."""
-    global _shared, _shared_caught_up
-    fresh = DiscoveryIndex.build()
-    fresh.catch_up()
-    with _catching_up, _shared_lock:
-        if _shared is not None:
-            started = time.monotonic()
-            fresh.catch_up()
-            _shared = fresh
-            _shared_caught_up = started
+    SHARED.compact()
 
 
 def reset_index() -> None:
     """Forget this process's index; the next `get_index()` builds a new one."""
-    global _shared
-    with _shared_lock:
-        _shared = None
+    SHARED.reset()

@@ -382,7 +382,7 @@ def test_the_bookmark_index_compacts_in_the_background_not_in_a_request(make_wor
     bookmark_index.reset_bookmark_index()
     index = bookmark_index.get_bookmark_index(max_lag=0)
     started = []
-    monkeypatch.setattr(bookmark_index, "start_compacting", lambda: started.append(True))
+    monkeypatch.setattr(bookmark_index.SHARED, "start_compacting", lambda: started.append(True))
     for round_number in range(5):
         for bookmark in bookmarks:
             Bookmark.objects.filter(pk=bookmark.pk).update(notes=f"<p>Round {round_number}</p>")

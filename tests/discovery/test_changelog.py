@@ -124,7 +124,7 @@ def test_the_index_compacts_itself_once_tombstones_pile_up(make_work, monkeypatc
     discovery_index.reset_index()
     index = get_index(max_lag=0)
     started = []
-    monkeypatch.setattr(discovery_index, "start_compacting", lambda: started.append(True))
+    monkeypatch.setattr(discovery_index.SHARED, "start_compacting", lambda: started.append(True))
     for round_number in range(5):
         for work in works:
             Work.objects.filter(pk=work.pk).update(title=f"Work {work.pk} edit {round_number}")
@@ -300,7 +300,7 @@ def test_while_one_thread_catches_up_guests_go_on_and_a_signed_in_reader_waits_f
     slow.start()
     assert reading.wait(10)
     # A guest's catch-up is due (its lag has passed), but another thread is at it: the guest goes on.
-    monkeypatch.setattr(discovery_index, "_shared_caught_up", discovery_index._shared_caught_up - 60)
+    monkeypatch.setattr(discovery_index.SHARED, "caught_up", discovery_index.SHARED.caught_up - 60)
     assert get_index(max_lag=1.0) is index
     assert catch_ups == ["slow"]
 
