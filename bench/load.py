@@ -421,7 +421,15 @@ def summarise(results: dict) -> dict:
         "all": total,
         "failures": failures,
         "refused": results["refused"],
+        "slow_by_10s": slow_windows(results.get("slow", [])),
     }
+
+
+def slow_windows(slow: list) -> dict[str, int]:
+    """How many responses took over half a second, by 10-second window of the run: spread out, the server is
+    short of capacity; bunched, something stalled it."""
+    counts = collections.Counter(int(at // 10) * 10 for at, _name, _ms in slow)
+    return {f"{start}-{start + 10} s": counts[start] for start in sorted(counts)}
 
 
 def print_summary(summary: dict) -> None:
@@ -437,6 +445,9 @@ def print_summary(summary: dict) -> None:
             f"{name:12} {entry['n']:>8} {entry['rps']:>7.1f} {entry['p50_ms']:>8.1f} {entry['p95_ms']:>8.1f} "
             f"{entry['p99_ms']:>8.1f} {entry['max_ms']:>8.1f} {entry['errors']:>6}"
         )
+    if summary.get("slow_by_10s"):
+        windows = ", ".join(f"{window}: {count}" for window, count in summary["slow_by_10s"].items())
+        print(f"responses over 500 ms, by 10 s of the run: {windows}")
     for name, reasons in summary["failures"].items():
         print(f"  errors in {name}: {reasons}")
     if summary["refused"]:

@@ -31,6 +31,9 @@ from locust.exception import StopUser
 CONFIG: dict = {}
 SAMPLES: dict[str, list[float]] = collections.defaultdict(list)
 FAILURES: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+SLOW_MS = 500.0
+SLOW: list[tuple[float, str, float]] = []  # (seconds into the run, route class, ms) of responses over SLOW_MS
+_STARTED = [time.perf_counter()]
 # What the server said it wrote: checked against the database once the run is over.
 ACKNOWLEDGED: dict[str, list] = {"works": [], "edits": [], "kudos": [], "comments": []}
 # Every edit sent, acknowledged or not, in order: one still in flight when the run stops may be stored unseen.
@@ -51,6 +54,8 @@ WORDS = "lantern paper river winter quiet harbour letters storm ember orchard co
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, exception=None, **_kwargs) -> None:
     SAMPLES[name].append(response_time)
+    if response_time > SLOW_MS:
+        SLOW.append((round(time.perf_counter() - _STARTED[0], 1), name, round(response_time)))
     if exception is not None:
         FAILURES[name][str(exception)[:160]] += 1
 
@@ -291,7 +296,7 @@ def run(config: dict) -> dict:
     environment = Environment(user_classes=[Guest, Reader, Writer], events=events)
     runner = environment.create_local_runner()
     users = config["users"]
-    started = time.perf_counter()
+    started = _STARTED[0] = time.perf_counter()
     runner.start(users, spawn_rate=max(1.0, users / config["spawn_s"]))
     gevent.sleep(config["duration_s"])
     user_classes = dict(runner.user_classes_count)
@@ -306,6 +311,7 @@ def run(config: dict) -> dict:
         "acknowledged": ACKNOWLEDGED,
         "edits_sent": EDITS_SENT,
         "refused": dict(REFUSED),
+        "slow": SLOW,
     }
 
 
