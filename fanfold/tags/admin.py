@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from fanfold.bookmarks.services import bookmarks_refile
 from fanfold.discovery.services import record_work_changes, search_text_refresh
 from fanfold.tags.models import MetaTagging, Tag
 from fanfold.tags.wrangling import work_ids_under
@@ -25,14 +26,19 @@ class TagAdmin(admin.ModelAdmin):
     inlines = [SubTagInline]
 
     # Edits here skip the wrangling services' checks, but listings must still follow them: the works under
-    # the tag before and after the edit are re-read by the discovery index.
+    # the tag before and after the edit are re-read by the discovery index, and the bookmarks filed under it
+    # (by their own tags or an external work's) by the bookmark index.
     def save_model(self, request, obj, form, change):
         request.tag_works_before = work_ids_under([obj.pk]) if obj.pk else set()
+        request.tag_subs_before = set(obj.sub_taggings.values_list("sub_id", flat=True)) if obj.pk else set()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        affected = request.tag_works_before | work_ids_under([form.instance.pk])
+        tag = form.instance
+        affected = request.tag_works_before | work_ids_under([tag.pk])
         if affected:
             record_work_changes(affected)
             search_text_refresh(work_ids=affected, fields=["tag"])
+        subs = request.tag_subs_before | set(tag.sub_taggings.values_list("sub_id", flat=True))
+        bookmarks_refile(tag_ids=[tag.pk, *subs])
