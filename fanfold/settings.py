@@ -221,6 +221,8 @@ COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)
 COMMENT_RATE_WINDOW_SECONDS = env_int("COMMENT_RATE_WINDOW_SECONDS", 15 * 60)
 # Guests' listings apply the change log at most this often (signed-in readers' on every request).
 GUEST_LISTING_LAG_SECONDS = env_float("GUEST_LISTING_LAG_SECONDS", 1.0)
+# Each web process catches its indexes up in a thread of its own rather than in one of its requests.
+INDEX_CATCH_UP_IN_BACKGROUND = env_bool("INDEX_CATCH_UP_IN_BACKGROUND", True)
 # How long the discovery change log keeps its notes; an index that has not read it for half as long rebuilds.
 CHANGE_LOG_RETENTION_SECONDS = env_int("CHANGE_LOG_RETENTION_SECONDS", 24 * 60 * 60)
 # Visits (hits, readers' history) are written by each process in batches this often, so reading a work never

@@ -15,7 +15,7 @@ def _build_discovery_index() -> None:
     from fanfold.discovery.index import get_index
 
     if settings.DISCOVERY_BUILD_AT_START:
-        get_index()
+        get_index(max_lag=float("inf"))  # built, with no catch-up thread in this (perhaps gunicorn's master) process
         # Forked workers must not share the connection the build used.
         connections.close_all()
 

@@ -33,6 +33,12 @@ def guests_see_changes_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def indexes_caught_up_by_requests(settings):
+    """A catch-up thread would read the database outside each test's transaction; `test_changelog` checks it."""
+    settings.INDEX_CATCH_UP_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def visits_written_at_once(settings):
     """A background thread writing hits and history would write outside each test's transaction; `test_hits`
     and `test_readings` check the batches themselves."""

@@ -1,6 +1,8 @@
 """One in-memory index per web process (works or bookmarks): built on first use, kept current from its change
 log, rebuilt compact in the background."""
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -11,6 +13,8 @@ from django.db import connection
 
 # How often a process deletes change notes past their retention (any process may; deleting twice is harmless).
 PRUNE_EVERY = 600.0
+
+logger = logging.getLogger(__name__)
 
 
 class Index(Protocol):
@@ -32,7 +36,11 @@ class ProcessIndex(Generic[IndexT]):
     is, if their lag allows; with a lag of 0 (a reader who may be looking for their own change) a request
     waits for a catch-up that began after it did. An index that has not read the log for half the log's
     retention builds itself afresh (notes it never read may have been pruned); one with many tombstones is
-    rebuilt compact in a background thread, and replaces the current one once it has caught up."""
+    rebuilt compact in a background thread, and replaces the current one once it has caught up.
+
+    With INDEX_CATCH_UP_IN_BACKGROUND, a thread of each process catches up twice per lag, so a request with a
+    lag to allow hardly ever does it itself (it would cost that request a few database queries and tens of
+    milliseconds); requests still catch up when the thread falls behind."""
 
     def __init__(self, kind: type[IndexT], *, prune: Callable[[], object], name: str) -> None:
         self.kind = kind
@@ -44,10 +52,13 @@ class ProcessIndex(Generic[IndexT]):
         self.last_pruned = time.monotonic()  # the first prune comes one period after the process starts
         self._lock = threading.Lock()  # guards `index` and `caught_up`
         self._catching_up = threading.Lock()  # one thread at a time applies the change log
+        self._background_pid: int | None = None  # the process whose catch-up thread runs
 
     def get(self, *, max_lag: float = 1.0) -> IndexT:
         """The index, with every change recorded up to `max_lag` seconds before this call applied."""
         asked = time.monotonic()
+        if 0 < max_lag < float("inf"):
+            self._keep_caught_up(max_lag)
         with self._lock:
             stale = asked - self.caught_up > settings.CHANGE_LOG_RETENTION_SECONDS / 2
             if self.index is None or stale:
@@ -69,6 +80,30 @@ class ProcessIndex(Generic[IndexT]):
         finally:
             self._catching_up.release()
         return index
+
+    def _keep_caught_up(self, lag: float) -> None:
+        """Start this process's catch-up thread, once (a forked worker starts its own)."""
+        if not settings.INDEX_CATCH_UP_IN_BACKGROUND or self._background_pid == os.getpid():
+            return
+        with self._lock:
+            if self._background_pid == os.getpid():
+                return
+            self._background_pid = os.getpid()
+        name = f"{self.name}-catch-up"
+        threading.Thread(target=self._catch_up_in_background, args=(lag,), name=name, daemon=True).start()
+
+    def _catch_up_in_background(self, lag: float) -> None:
+        while settings.INDEX_CATCH_UP_IN_BACKGROUND:
+            time.sleep(lag / 2)
+            if self.index is None:
+                continue  # forgotten: the next request builds it
+            try:
+                self.get(max_lag=lag / 2)
+            except Exception:  # a database that went away: try again next time, on a new connection
+                logger.exception("The %s index could not catch up; it will try again", self.name)
+                connection.close()
+        self._background_pid = None
+        connection.close()
 
     def _maintain(self, index: IndexT, now: float) -> None:
         if now - self.last_pruned >= PRUNE_EVERY:

@@ -3,6 +3,7 @@ place, late commits are never skipped, and neither the log nor the index grows w
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -314,3 +315,21 @@ def test_while_one_thread_catches_up_guests_go_on_and_a_signed_in_reader_waits_f
     reader.join(10)
     # The catch-up in progress began before the reader asked, so the reader caught up again itself.
     assert waited == [index] and catch_ups == ["slow", "reader"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_of_each_process_catches_up_so_that_no_request_has_to(make_work, settings):
+    settings.INDEX_CATCH_UP_IN_BACKGROUND = True
+    settings.GUEST_LISTING_LAG_SECONDS = 0.2
+    index = get_index(max_lag=0.2)  # a guest's listing: the process's catch-up thread starts
+    make_work(title="Seen without asking")
+    waited = 0.0
+    while not listed_ids(index, signed_in=False) and waited < 5:
+        time.sleep(0.05)
+        waited += 0.05
+    assert listed_ids(index, signed_in=False), "the thread applied the change; no request asked for it"
+    threads = [thread for thread in threading.enumerate() if thread.name == "discovery-catch-up"]
+    assert len(threads) == 1
+    settings.INDEX_CATCH_UP_IN_BACKGROUND = False
+    threads[0].join(2)
+    assert not threads[0].is_alive(), "the thread stops when the setting is off"
