@@ -33,6 +33,7 @@ a bitmap of the works that hold it, a few dozen rows where a full-text index has
 """
 
 import contextlib
+import heapq
 import re
 import time
 import unicodedata
@@ -709,12 +710,17 @@ def _snippet(text: str, wanted: list[list[str]]) -> SafeString | None:
     # a text's length (ß to ss), so that shortcut is only taken where it does not.
     folded = unicodedata.normalize("NFKC", text).casefold()
     if len(folded) == len(text):
-        candidates = _phrases_as_text(tuple(map(tuple, wanted))).finditer(folded)
-        whole = (found for found in candidates if _whole(folded, found.start(), found.end()))
-        for tried, occurrence in enumerate(whole):
+        # Every place any phrase starts (overlapping ones too), in order, standing on word boundaries.
+        places = heapq.merge(
+            *(
+                ((found.start(), found.start() + len(found.group(1))) for found in pattern.finditer(folded))
+                for pattern in _phrases_as_text(tuple(map(tuple, wanted)))
+            )
+        )
+        whole = (start for start, end in places if _whole(folded, start, end))
+        for tried, at in enumerate(whole):
             if tried == _WINDOWS_TRIED:
                 break
-            at = occurrence.start()
             low, high = max(0, at - _WINDOW), at + _WINDOW
             # Widen to whole pieces between spaces, so no word is cut in two.
             while low > 0 and not text[low - 1].isspace():
@@ -736,12 +742,12 @@ _CJK_RE = re.compile(f"[{CJK_CHARACTERS}]")
 
 
 @lru_cache(maxsize=4_096)
-def _phrases_as_text(wanted: tuple[tuple[str, ...], ...]) -> re.Pattern:
-    """Where a searched phrase may occur in casefolded text: its words with anything but letters and digits
-    between them. Whether a match stands on word boundaries is `_whole`'s question: in the pattern, that
-    test's large character classes made compiling it cost more than the search."""
-    alternatives = [r"[\W_]*".join(map(re.escape, phrase)) for phrase in sorted(wanted, key=len, reverse=True)]
-    return re.compile("|".join(alternatives))
+def _phrases_as_text(wanted: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern, ...]:
+    """For each searched phrase, where it may start in casefolded text (a lookahead, so overlapping places are
+    all found), its words with anything but letters and digits between them in group 1. Whether a place
+    stands on word boundaries is `_whole`'s question: in the pattern, that test's large character classes made
+    compiling it cost more than the search."""
+    return tuple(re.compile("(?=(" + r"[\W_]*".join(map(re.escape, phrase)) + "))") for phrase in wanted)
 
 
 def _whole(text: str, start: int, end: int) -> bool:

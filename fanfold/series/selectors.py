@@ -7,10 +7,12 @@ excluded tags). A series with none of those is, to that viewer, a series that do
 
 import dataclasses
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from fanfold.accounts.models import Pseud
+from fanfold.core.exists import has_rows
 from fanfold.series.models import Series, SeriesWork
 from fanfold.works.models import Work
 from fanfold.works.selectors import visible_works, with_blurb_data
@@ -151,9 +153,9 @@ class SeriesPlace:
     next_work_id: int | None
 
 
-def work_in_series_flag() -> dict[str, Exists]:
+def work_in_series_flag() -> dict[str, RawSQL]:
     """An annotation saying whether a work is in any series, loaded with the work (see `work_series_places`)."""
-    return {"in_series": Exists(SeriesWork.objects.filter(work=OuterRef("pk")))}
+    return {"in_series": has_rows(SeriesWork, pointing_at=Work, via="work")}
 
 
 def work_series_places(*, work: Work, viewer) -> list[SeriesPlace]:

@@ -1,21 +1,22 @@
 """What a work's page shows about the people and works around it: who it is for, what inspired it, what it
 inspired, and an invitation to co-create it waiting for the reader."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 
+from fanfold.core.exists import has_rows
 from fanfold.works.creators import invitations_waiting_for
 from fanfold.works.gifts import work_gifts
 from fanfold.works.models import Gift, RelatedWork, RelationStatus, Work
 from fanfold.works.related import child_works, parent_links
 
 
-def work_people_flags() -> dict[str, Exists]:
+def work_people_flags() -> dict[str, RawSQL]:
     """Annotations saying whether a work has any gifts, "inspired by" links or approved works inspired by it,
     loaded with the work, so its page asks for none of what it has none of (most works have none)."""
     return {
-        "has_gifts": Exists(Gift.objects.filter(work=OuterRef("pk"), refused=False)),
-        "has_parent_links": Exists(RelatedWork.objects.filter(child=OuterRef("pk"))),
-        "has_child_links": Exists(RelatedWork.objects.filter(parent=OuterRef("pk"), status=RelationStatus.APPROVED)),
+        "has_gifts": has_rows(Gift, pointing_at=Work, via="work", refused=False),
+        "has_parent_links": has_rows(RelatedWork, pointing_at=Work, via="child"),
+        "has_child_links": has_rows(RelatedWork, pointing_at=Work, via="parent", status=RelationStatus.APPROVED),
     }
 
 

@@ -8,15 +8,16 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from fanfold.accounts.models import ProfileLink, Pseud
+from fanfold.accounts.models import ProfileLink, Pseud, User
 from fanfold.bookmarks.views import bookmark_context
+from fanfold.core.exists import has_rows
 from fanfold.interactions.selectors import work_feedback_context
 from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
@@ -62,11 +63,12 @@ class DraftsView(LoginRequiredMixin, TemplateView):
 
 
 def _work_for_reading(request, work_id: int) -> Work:
-    # Only the columns the page shows: making model objects is most of a work page's cost.
+    # Only the columns the page shows: making model objects is most of a work page's cost. Creators' profile
+    # links are read only for creators who show some (`_creator_link_users`).
     creators = (
         Pseud.objects.select_related("user")
         .only("name", "user__username", "user__show_links_on_works")
-        .prefetch_related(Prefetch("user__profile_links", queryset=ProfileLink.objects.order_by("position", "id")))
+        .annotate(has_links=has_rows(ProfileLink, pointing_at=User, via="user"))
     )
     queryset = (
         visible_works(request.user)
@@ -153,10 +155,13 @@ class WorkReadView(View):
 
 
 def _creator_link_users(work: Work) -> list:
+    """The work's creators who show their profile links on their works and have some, with the links (one
+    query, none when nobody has any)."""
     users = []
     for pseud in work.creators.all():
-        if pseud.user.show_links_on_works and pseud.user not in users:
+        if pseud.user.show_links_on_works and pseud.has_links and pseud.user not in users:
             users.append(pseud.user)
+    prefetch_related_objects(users, Prefetch("profile_links", queryset=ProfileLink.objects.order_by("position", "id")))
     return users
 
 

@@ -109,6 +109,15 @@ def test_new_users_show_their_profile_links_under_their_works(make_user, make_wo
     assert 'href="https://example.org/journal">My journal</a>' in page
 
 
+def test_a_creator_who_shows_links_but_has_none_gets_no_empty_links_section(make_user, make_work):
+    creator = make_user("unlinked")
+    assert creator.show_links_on_works and not creator.profile_links.exists()
+    work = make_work(creator, end_notes="Thanks for reading.")
+    page = Client().get(work.get_absolute_url() + "?view_adult=true").content.decode()
+    assert "Thanks for reading." in page
+    assert "Find the creator elsewhere" not in page
+
+
 # Wrangling state
 
 
