@@ -227,82 +227,58 @@ def _facet_groups(facets, bookmark_filter) -> list[dict]:
 # Making, editing and deleting ---------------------------------------------------------------------------
 
 
-class WorkBookmarkView(LoginRequiredMixin, View):
-    """Bookmark a work, or edit one's bookmark of it (one per reader per work)."""
+class _TargetBookmarkView(LoginRequiredMixin, View):
+    """Bookmark a work or a series (`kind`), or edit one's bookmark of it: one per reader per target."""
 
     template_name = "bookmarks/bookmark_form.html"
+    kind: str
 
-    def _work(self, request, work_id):
-        return get_object_or_404(visible_works(request.user).filter(posted=True), pk=work_id)
+    def target(self, request, pk: int):
+        raise NotImplementedError
 
-    def get(self, request, work_id):
-        work = self._work(request, work_id)
-        existing = bookmark_of(user=request.user, work=work)
+    def get(self, request, **kwargs):
+        target = self.target(request, kwargs[f"{self.kind}_id"])
+        existing = bookmark_of(user=request.user, **{self.kind: target})
         form = BookmarkForm(initial=_initial(existing, request.user), pseuds=pseuds_of(request.user))
-        return self._render(form, work, existing)
+        return self._render(form, target, existing)
 
-    def post(self, request, work_id):
-        work = self._work(request, work_id)
+    def post(self, request, **kwargs):
+        target = self.target(request, kwargs[f"{self.kind}_id"])
         form = BookmarkForm(request.POST, pseuds=pseuds_of(request.user))
         if form.is_valid():
             try:
-                services.bookmark_save(user=request.user, work=work, fields=form.bookmark_fields())
+                services.bookmark_save(user=request.user, fields=form.bookmark_fields(), **{self.kind: target})
             except ValidationError as error:
                 add_service_errors(form, error)
             except DatabaseError:
                 form.add_error(None, NOT_SAVED)
             else:
                 messages.success(request, "Your bookmark was saved.")
-                return redirect(work)
-        return self._render(form, work, bookmark_of(user=request.user, work=work), status=400)
+                return redirect(target)
+        return self._render(form, target, bookmark_of(user=request.user, **{self.kind: target}), status=400)
 
-    def _render(self, form, work, existing, status=200):
+    def _render(self, form, target, existing, status=200):
         context = {
             "form": form,
-            "work": work,
+            self.kind: target,
             "bookmark": existing,
-            "action": reverse("bookmarks:work_new", args=[work.pk]),
+            "action": reverse(f"bookmarks:{self.kind}_new", args=[target.pk]),
         }
         return render(self.request, self.template_name, context, status=status)
 
 
-class SeriesBookmarkView(LoginRequiredMixin, View):
-    """Bookmark a series, or edit one's bookmark of it (one per reader per series)."""
+class WorkBookmarkView(_TargetBookmarkView):
+    kind = "work"
 
-    template_name = "bookmarks/bookmark_form.html"
+    def target(self, request, pk: int):
+        return get_object_or_404(visible_works(request.user).filter(posted=True), pk=pk)
 
-    def _series(self, request, series_id):
-        return get_object_or_404(listed_series(request.user), pk=series_id)
 
-    def get(self, request, series_id):
-        series = self._series(request, series_id)
-        existing = bookmark_of(user=request.user, series=series)
-        form = BookmarkForm(initial=_initial(existing, request.user), pseuds=pseuds_of(request.user))
-        return self._render(form, series, existing)
+class SeriesBookmarkView(_TargetBookmarkView):
+    kind = "series"
 
-    def post(self, request, series_id):
-        series = self._series(request, series_id)
-        form = BookmarkForm(request.POST, pseuds=pseuds_of(request.user))
-        if form.is_valid():
-            try:
-                services.bookmark_save(user=request.user, series=series, fields=form.bookmark_fields())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except DatabaseError:
-                form.add_error(None, NOT_SAVED)
-            else:
-                messages.success(request, "Your bookmark was saved.")
-                return redirect(series)
-        return self._render(form, series, bookmark_of(user=request.user, series=series), status=400)
-
-    def _render(self, form, series, existing, status=200):
-        context = {
-            "form": form,
-            "series": series,
-            "bookmark": existing,
-            "action": reverse("bookmarks:series_new", args=[series.pk]),
-        }
-        return render(self.request, self.template_name, context, status=status)
+    def target(self, request, pk: int):
+        return get_object_or_404(listed_series(request.user), pk=pk)
 
 
 class ExternalBookmarkView(LoginRequiredMixin, View):
