@@ -7,7 +7,8 @@ Run `bench/load.py --database sqlite --keep-db` (or `--database postgres --reuse
 benchmark's own pools of URLs (its random filters, sorts and search words), so these figures are the per-request
 cost behind its routes. Requests go through Django's test client as a guest, DEBUG off; the visits they count
 are written to that database. Prints p50/p90 and queries per page; `--profile PAGE` prints pyinstrument's tree
-for that page.
+for that page, `--queries PAGE`
+the time of each of its queries.
 """
 
 import argparse
@@ -32,6 +33,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--profile", choices=("home", "listing", "work", "search"))
+    parser.add_argument("--queries", choices=("home", "listing", "work", "search"), help="time each query of PAGE")
     parser.add_argument("--seed", type=int, default=7, help="the load benchmark's seed, for its URL pools")
     args = parser.parse_args()
     fulltext_bench.configure(argparse.Namespace(name="load", db=args.database))
@@ -83,16 +85,24 @@ def main() -> None:
             profiler = Profiler(interval=0.0005)
             profiler.start()
         times, queries = [], 0
+        query_times: dict[int, list[tuple[float, str]]] = {}
         for _ in range(args.requests):
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(path())
                 times.append((time.perf_counter() - started) * 1000)
             queries += len(captured)
+            if args.queries == name:
+                for number, query in enumerate(captured.captured_queries):
+                    query_times.setdefault(number, []).append((float(query["time"]) * 1000, query["sql"]))
             assert response.status_code == 200, (name, response.status_code)
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=False, color=False))
+        for number, timed in sorted(query_times.items()):
+            spent = sorted(ms for ms, _sql in timed)
+            median, sql = spent[len(spent) // 2], timed[0][1][:300]
+            print(f"  query {number + 1}: p50 {median:.2f} ms, max {spent[-1]:.2f} ms: {sql}")
         times.sort()
         print(
             f"{name:8} p50 {times[len(times) // 2]:.1f} ms, p90 {times[int(len(times) * 0.9)]:.1f} ms, "

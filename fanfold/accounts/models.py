@@ -5,7 +5,8 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
+
+from fanfold.core.links import reverse_names
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -23,7 +24,7 @@ class User(AbstractUser):
         ]
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", kwargs={"username": self.username})
+        return reverse_names("accounts:profile", username=self.username)
 
     @property
     def default_pseud(self) -> "Pseud":
@@ -61,7 +62,7 @@ def pseud_label(name: str, username: str) -> str:
 
 
 def pseud_url(name: str, username: str) -> str:
-    return reverse("accounts:pseud", kwargs={"username": username, "pseud": name})
+    return reverse_names("accounts:pseud", username=username, pseud=name)
 
 
 class ProfileLink(models.Model):

@@ -89,12 +89,15 @@ class WriteBehind:
     def _run(self) -> None:
         while True:
             time.sleep(self.interval)
+            # This thread's own connection is kept from batch to batch, as a request thread keeps its own
+            # (CONN_MAX_AGE): a new one each second in every process cost PostgreSQL a new server process each
+            # time. One that failed, or that the database dropped (a restart), is replaced here.
+            for connection in connections.all(initialized_only=True):
+                connection.close_if_unusable_or_obsolete()
             try:
                 self.flush()
             except Exception:  # a bug must not kill the thread and silently stop every later write
                 logger.exception("%s: writing a batch failed", self.name)
-            finally:
-                connections.close_all()  # this thread's own connections; a new one per batch is cheap
 
     def _flush_at_exit(self) -> None:
         if self._owner_pid == os.getpid():

@@ -136,8 +136,12 @@ def hits_write(entries: list[tuple[int, str, date]]) -> int:
                     [value for entry in chunk for value in entry],
                 )
                 added.update(work_id for (work_id,) in cursor.fetchall())
-        for work_id, count in sorted(added.items()):
-            Work.objects.filter(pk=work_id).update(hit_count=F("hit_count") + count)
+        # One UPDATE per distinct number of new visits (nearly always just 1), not one per work.
+        by_count: dict[int, list[int]] = collections.defaultdict(list)
+        for work_id, count in added.items():
+            by_count[count].append(work_id)
+        for count, work_ids in sorted(by_count.items()):
+            Work.objects.filter(pk__in=sorted(work_ids)).update(hit_count=F("hit_count") + count)
     return sum(added.values())
 
 

@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.accounts.models import Pseud
+from fanfold.core.links import reverse_ids
 from fanfold.tags.models import ADULT_RATINGS, Tag, TagType
 
 LANGUAGE_CHOICES = [
@@ -168,7 +168,7 @@ class Work(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("works:detail", kwargs={"work_id": self.pk})
+        return reverse_ids("works:detail", work_id=self.pk)
 
     # Tags by type, read from the prefetched `tags` so templates trigger no queries.
     def tags_of(self, tag_type: str) -> list[Tag]:
@@ -261,7 +261,7 @@ class Chapter(models.Model):
         return f"{self.work.title}, chapter {self.position}"
 
     def get_absolute_url(self) -> str:
-        return reverse("works:chapter", kwargs={"work_id": self.work_id, "chapter_id": self.pk})
+        return reverse_ids("works:chapter", work_id=self.work_id, chapter_id=self.pk)
 
     @property
     def display_title(self) -> str:

@@ -8,11 +8,11 @@ escaped on the way in.
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from fanfold.accounts.models import pseud_label, pseud_url
 from fanfold.core.dates import format_local
+from fanfold.core.links import reverse_ids
 from fanfold.tags.models import RATING_SYMBOLS, TagType, tag_url
 from fanfold.works.models import LANGUAGE_NAMES
 from fanfold.works.selectors import BlurbPeople
@@ -131,7 +131,7 @@ def blurb_stats(work) -> str:
         ("hits", "Hits", f"{work.hit_count:,}"),
     )
     if work.bookmark_count:
-        url = escape(reverse("bookmarks:work", kwargs={"work_id": work.pk}))
+        url = escape(reverse_ids("bookmarks:work", work_id=work.pk))
         stats += (("bookmarks", "Bookmarks", f'<a href="{url}">{work.bookmark_count:,}</a>'),)
     parts = ['  <dl class="stats">\n']
     parts += [f'    <dt class="{css}">{label}</dt><dd class="{css}">{value}</dd>\n' for css, label, value in stats]
