@@ -119,6 +119,9 @@ TEMPLATES = [
     },
 ]
 
+# Form fields, labels and error lists are drawn with Django's own Jinja2 widget templates (see FormRenderer).
+FORM_RENDERER = "fanfold.core.forms.FormRenderer"
+
 # SQLite (WAL) under var/ by default; DATABASE_URL=postgres://... for production.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:

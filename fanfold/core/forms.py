@@ -3,6 +3,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.forms import renderers
+from django.template import TemplateDoesNotExist
+from django.utils.functional import cached_property
 
 from fanfold.core.text import single_line
 
@@ -18,6 +21,23 @@ class SingleLineCharField(forms.CharField):
         if isinstance(value, str):
             value = single_line(value)
         return super().to_python(value)
+
+
+class FormRenderer(renderers.Jinja2):
+    """Draws form fields, labels and error lists with Django's own Jinja2 versions of its widget templates:
+    the same HTML in about half the time of the Django template engine (the posting form has some thirty
+    fields, and every work page a comment form). Widgets that have only Django templates (the admin's,
+    auth's password field) are drawn by those."""
+
+    @cached_property
+    def _django_templates(self) -> renderers.DjangoTemplates:
+        return renderers.DjangoTemplates()
+
+    def get_template(self, template_name):
+        try:
+            return super().get_template(template_name)
+        except TemplateDoesNotExist:
+            return self._django_templates.get_template(template_name)
 
 
 def id_range(model) -> tuple[int, int]:
