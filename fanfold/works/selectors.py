@@ -74,12 +74,24 @@ def visible_chapters(*, work: Work, viewer) -> QuerySet[Chapter]:
     """A work's chapters in order, each with `number`: its place among the chapters the viewer sees.
     Unposted chapters only for the work's creators; for everyone else a draft chapter leaves no gap in
     the numbering ("1.", "2.", never "1.", "3.")."""
-    chapters = work.chapters.all()
-    if policy_for(viewer).is_creator_of(work):
-        return chapters.annotate(number=Subquery(_place_among(posted_only=False), output_field=IntegerField()))
-    return chapters.filter(posted=True).annotate(
-        number=Subquery(_place_among(posted_only=True), output_field=IntegerField())
+    creator = policy_for(viewer).is_creator_of(work)
+    return _shown_chapters(work, creator=creator).annotate(
+        number=Subquery(_place_among(posted_only=not creator), output_field=IntegerField())
     )
+
+
+def visible_chapter_list(*, work: Work, viewer) -> list[Chapter]:
+    """All of `visible_chapters`, numbered as they come rather than by a subquery per chapter (the work
+    page lists them all; a page about one chapter asks `visible_chapters` for it)."""
+    chapters = list(_shown_chapters(work, creator=policy_for(viewer).is_creator_of(work)))
+    for number, chapter in enumerate(chapters, start=1):
+        chapter.number = number
+    return chapters
+
+
+def _shown_chapters(work: Work, *, creator: bool) -> QuerySet[Chapter]:
+    chapters = work.chapters.order_by("position", "id")
+    return chapters if creator else chapters.filter(posted=True)
 
 
 def _place_among(*, posted_only: bool):

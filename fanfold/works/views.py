@@ -33,7 +33,7 @@ from fanfold.works.models import Chapter, Work
 from fanfold.works.people import work_people_context, work_people_flags
 from fanfold.works.selectors import (
     restricted_work_exists,
-    visible_chapters,
+    visible_chapter_list,
     visible_works,
     work_drafts,
 )
@@ -111,7 +111,7 @@ class WorkReadView(View):
             proceed = path + ("&" if "?" in path else "?") + "view_adult=true"
             return render(request, "works/adult_gate.html", {"work": work, "proceed": proceed})
 
-        chapters = list(visible_chapters(work=work, viewer=request.user))
+        chapters = visible_chapter_list(work=work, viewer=request.user)
         if not chapters:
             raise Http404("This work has no chapters you can read.")
         preference = _preference(request)

@@ -299,6 +299,15 @@ def test_chapters_are_numbered_as_the_reader_sees_them(make_work, make_user, cli
     assert "2. Ending" in chapter_page and "3." not in chapter_page
     own = client_for(writer).get(f"/works/{work.pk}/?view_full_work=true").content.decode()
     assert "2. Unfinished" in own and "3. Ending" in own
+    # The work page numbers its list as it comes; a page about one chapter asks the database: the same numbers.
+    from django.contrib.auth.models import AnonymousUser
+
+    from fanfold.works.selectors import visible_chapter_list, visible_chapters
+
+    for viewer, expected in ((AnonymousUser(), [1, 2]), (writer, [1, 2, 3])):
+        listed = [(chapter.pk, chapter.number) for chapter in visible_chapter_list(work=work, viewer=viewer)]
+        assert [number for _pk, number in listed] == expected
+        assert listed == [(chapter.pk, chapter.number) for chapter in visible_chapters(work=work, viewer=viewer)]
 
 
 def test_deleting_kudos_in_the_admin_keeps_the_count_exact(make_work, make_user, reader_client):
