@@ -56,6 +56,13 @@ def _tag_link(name: str) -> str:
 
 
 @register.simple_tag
+def tag_list(tags, css: str) -> SafeString:
+    """A work's tags of one kind as a list of links (a work page's header has up to nine)."""
+    items = "".join(f"<li>{_tag_link(tag.name)}</li>" for tag in tags)
+    return mark_safe(f'<ul class="{escape(css)}">{items}</ul>')  # noqa: S308 (every value is escaped)
+
+
+@register.simple_tag
 def blurb(work) -> SafeString:
     """The blurb of `work`, whose tags and creators are prefetched (`WorkQuerySet.with_blurb_data`), or whose
     `blurb_head_html` was set from a cache (see `discovery.views`): everything but the snippet and the stats,
