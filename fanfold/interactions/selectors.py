@@ -4,10 +4,12 @@ import dataclasses
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from fanfold.accounts.blocks import blockers_among
 from fanfold.accounts.models import Pseud
+from fanfold.core.exists import has_rows
 from fanfold.interactions.forms import CommentForm
 from fanfold.interactions.models import Comment, CommentStatus, Kudos
 from fanfold.interactions.visitors import client_ip
@@ -197,6 +199,12 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
     }
 
 
+def work_comment_flag() -> dict[str, RawSQL]:
+    """An annotation saying whether a work has any comment rows at all (published, pending or deleted), loaded
+    with the work, so its page reads no comments when there are none (most works have none)."""
+    return {"has_comments": has_rows(Comment, pointing_at=Work, via="work")}
+
+
 def work_feedback_context(
     *, request, work: Work, chapter: Chapter | None = None, chapters: list[Chapter] | None = None
 ) -> dict:
@@ -213,7 +221,8 @@ def work_feedback_context(
     # A chapter page shows that chapter's comments; a one-chapter work has one conversation.
     if chapter is not None and work.chapter_count > 1:
         comments = comments.filter(chapter=chapter)
-    comments = list(comments.order_by("created_at", "id"))
+    # A work loaded without `work_comment_flag` is asked for its comments.
+    comments = list(comments.order_by("created_at", "id")) if getattr(work, "has_comments", True) else []
     if chapters is not None:
         seen = {shown.pk: shown for shown in chapters}
         for comment in comments:

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from fanfold.accounts.models import ProfileLink, Pseud, User
 from fanfold.bookmarks.views import bookmark_context
 from fanfold.core.exists import has_rows
-from fanfold.interactions.selectors import work_feedback_context
+from fanfold.interactions.selectors import work_comment_flag, work_feedback_context
 from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
 from fanfold.series.forms import WorkSeriesForm
@@ -72,7 +72,7 @@ def _work_for_reading(request, work_id: int) -> Work:
     )
     queryset = (
         visible_works(request.user)
-        .annotate(**work_people_flags(), **work_in_series_flag())
+        .annotate(**work_people_flags(), **work_in_series_flag(), **work_comment_flag())
         .prefetch_related(
             Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type", "sort_order")),
             Prefetch("creators", queryset=creators),

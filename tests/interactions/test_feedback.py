@@ -174,3 +174,25 @@ def test_the_work_row_is_untouched_by_reads(open_work):
     before = Work.objects.values("kudos_count", "comment_count", "hit_count").get(pk=open_work.pk)
     feedback_html(open_work)
     assert Work.objects.values("kudos_count", "comment_count", "hit_count").get(pk=open_work.pk) == before
+
+
+def test_a_work_page_reads_comments_only_when_the_work_has_some(open_work, client, writer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page() -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(f"{open_work.get_absolute_url()}?view_adult=true").content.decode()
+        # The comments themselves (the work's own query asks only whether it has any).
+        return html, [query["sql"] for query in captured if query["sql"].startswith('SELECT "interactions_comment"')]
+
+    html, comment_reads = page()
+    assert "Comments (0)" in html and comment_reads == []
+    pending = guest_says(open_work, text="<p>Waiting for approval.</p>")
+    Comment.objects.filter(pk=pending.pk).update(status="pending")
+    html, comment_reads = page()
+    assert comment_reads and "Waiting for approval" not in html  # read, and still shown only to the creator
+    assert "Waiting for approval" in client_for(writer).get(open_work.get_absolute_url()).content.decode()
+    guest_says(open_work, text="<p>Lovely.</p>")
+    html, _reads = page()
+    assert "Lovely." in html and "Comments (1)" in html
