@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -22,6 +23,7 @@ from django.utils.html import strip_tags
 from fanfold.accounts.models import Pseud
 from fanfold.accounts.services import RESERVED_USERNAME
 from fanfold.bookmarks.models import Bookmark
+from fanfold.core.exists import has_rows
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
 from fanfold.core.writebehind import write_behind
@@ -77,9 +79,9 @@ def _never_failing_the_page(record):
     seen); programming errors, which mean a bug rather than a database in trouble, still raise."""
 
     @functools.wraps(record)
-    def tolerant(*, work: Work, request) -> bool:
+    def tolerant(*, work: Work, request, **kwargs) -> bool:
         try:
-            return record(work=work, request=request)
+            return record(work=work, request=request, **kwargs)
         except ProgrammingError:
             raise
         except DatabaseError:
@@ -89,21 +91,37 @@ def _never_failing_the_page(record):
     return tolerant
 
 
+def visit_of(request) -> tuple[str, date]:
+    """The visit a page view makes: this visitor, today. Days are counted in UTC so a reader's time zone does
+    not change what counts as a new visit."""
+    return visitor_key(request), timezone.now().date()
+
+
+def work_visit_flag(visit: tuple[str, date]) -> dict[str, RawSQL]:
+    """An annotation saying whether `visit` to the work is stored already (a reader turning pages), loaded
+    with the work, so `hit_record` need not ask."""
+    visitor, day = visit
+    return {"visit_stored": has_rows(Hit, pointing_at=Work, via="work", visitor=visitor, day=day)}
+
+
 @_never_failing_the_page
-def hit_record(*, work: Work, request) -> bool:
-    """Count a visit: once per visitor per work per day, never for creators or drafts.
+def hit_record(*, work: Work, request, visit: tuple[str, date] | None = None) -> bool:
+    """Count a visit: once per visitor per work per day, never for creators or drafts. `visit` is the one
+    `work` was loaded with `work_visit_flag` for, if it was.
 
     With `VISIT_WRITE_BEHIND_SECONDS` set, the visit is written by this process's next batch (`hits_write`)
     instead of now, so reading a work never waits for the database's write lock."""
     if not work.posted or work.is_created_by(getattr(request, "user", None)):
         return False
-    # Days are counted in UTC so a reader's time zone does not change what counts as a new visit.
-    entry = (work.pk, visitor_key(request), timezone.now().date())
+    entry = (work.pk, *(visit or visit_of(request)))
     buffer = write_behind("hits", hits_write)
     if buffer is not None and buffer.pending(entry):
         return False
     # A visit already counted today is the common case for a reader turning pages: a read, no write lock.
-    if Hit.objects.filter(work_id=entry[0], visitor=entry[1], day=entry[2]).exists():
+    stored = getattr(work, "visit_stored", None) if visit is not None else None
+    if stored is None:
+        stored = Hit.objects.filter(work_id=entry[0], visitor=entry[1], day=entry[2]).exists()
+    if stored:
         return False
     if buffer is not None:
         counted = buffer.add(entry)

@@ -19,7 +19,7 @@ from fanfold.accounts.models import ProfileLink, Pseud, User
 from fanfold.bookmarks.views import bookmark_context
 from fanfold.core.exists import has_rows
 from fanfold.interactions.selectors import work_comment_flag, work_feedback_context
-from fanfold.interactions.services import hit_record
+from fanfold.interactions.services import hit_record, visit_of, work_visit_flag
 from fanfold.readings.services import reading_record
 from fanfold.series.forms import WorkSeriesForm
 from fanfold.series.selectors import work_in_series_flag, work_series_places
@@ -62,7 +62,9 @@ class DraftsView(LoginRequiredMixin, TemplateView):
 # Reading -------------------------------------------------------------------------------------------
 
 
-def _work_for_reading(request, work_id: int) -> Work:
+def _work_for_reading(request, work_id: int, visit: tuple | None = None) -> Work:
+    """The work `work_id` as the viewer may open it, with its tags, creators and flags; with `visit`, also
+    whether that visit is stored already (`work_visit_flag`)."""
     # Only the columns the page shows: making model objects is most of a work page's cost. Creators' profile
     # links are read only for creators who show some (`_creator_link_users`).
     creators = (
@@ -72,7 +74,12 @@ def _work_for_reading(request, work_id: int) -> Work:
     )
     queryset = (
         visible_works(request.user)
-        .annotate(**work_people_flags(), **work_in_series_flag(), **work_comment_flag())
+        .annotate(
+            **work_people_flags(),
+            **work_in_series_flag(),
+            **work_comment_flag(),
+            **(work_visit_flag(visit) if visit else {}),
+        )
         .prefetch_related(
             Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type", "sort_order")),
             Prefetch("creators", queryset=creators),
@@ -100,8 +107,9 @@ class WorkReadView(View):
     """A work: the first chapter (or the whole work), or one chapter, behind the adult gate."""
 
     def get(self, request, work_id: int, chapter_id: int | None = None):
+        visit = visit_of(request)
         try:
-            work = _work_for_reading(request, work_id)
+            work = _work_for_reading(request, work_id, visit)
         except Http404:
             if not request.user.is_authenticated and restricted_work_exists(work_id):
                 return render(request, "works/restricted.html", {"work_id": work_id}, status=403)
@@ -128,7 +136,7 @@ class WorkReadView(View):
             current = None if entire else chapters[0]
         shown = chapters if current is None else [current]
 
-        hit_record(work=work, request=request)
+        hit_record(work=work, request=request, visit=visit)
         marked_for_later = reading_record(work=work, user=request.user, preference=preference)
         index = chapters.index(current) if current else 0
         context = {

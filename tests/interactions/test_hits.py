@@ -126,3 +126,27 @@ def test_a_batch_the_database_refuses_waits_for_the_next(make_work, writer, read
     assert batched_hits.flush() == 0 and len(batched_hits) == 1
     monkeypatch.setattr(batched_hits, "write", services.hits_write)
     assert batched_hits.flush() == 1 and hits(work) == 1
+
+
+def test_a_reader_turning_pages_is_counted_once_and_asked_about_with_the_work(make_work, writer, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    work = make_work(writer)
+
+    def view() -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(f"/works/{work.pk}/?view_adult=true").content.decode()
+        # Reads of the visits themselves (the work's own query asks with an EXISTS of its own).
+        return page, [
+            query["sql"] for query in captured if query["sql"].startswith('SELECT 1 AS "a" FROM "interactions_hit"')
+        ]
+
+    page, visit_reads = view()
+    assert '<dd class="hits">1</dd>' in page and visit_reads == []
+    page, visit_reads = view()
+    assert '<dd class="hits">1</dd>' in page and visit_reads == [] and hits(work) == 1
+    # The next day counts again, known as new with the work's own query.
+    Hit.objects.update(day=timezone.now().date() - timedelta(days=1))
+    page, _reads = view()
+    assert '<dd class="hits">2</dd>' in page and hits(work) == 2
