@@ -1,18 +1,20 @@
 """Reads of kudos and comments for a work page, and who may leave them."""
 
 import dataclasses
+from datetime import date
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 
 from fanfold.accounts.blocks import blockers_among
 from fanfold.accounts.models import Pseud
 from fanfold.core.exists import has_rows
 from fanfold.interactions.forms import CommentForm
-from fanfold.interactions.models import Comment, CommentStatus, Kudos
-from fanfold.interactions.visitors import client_ip
+from fanfold.interactions.models import Comment, CommentStatus, Hit, Kudos
+from fanfold.interactions.visitors import client_ip, visitor_key
 from fanfold.works.models import Chapter, CommentPermission, Work
 from fanfold.works.visibility import policy_for
 
@@ -203,6 +205,19 @@ def work_comment_flag() -> dict[str, RawSQL]:
     """An annotation saying whether a work has any comment rows at all (published, pending or deleted), loaded
     with the work, so its page reads no comments when there are none (most works have none)."""
     return {"has_comments": has_rows(Comment, pointing_at=Work, via="work")}
+
+
+def visit_of(request) -> tuple[str, date]:
+    """The visit a page view makes: this visitor, today. Days are counted in UTC so a reader's time zone does
+    not change what counts as a new visit."""
+    return visitor_key(request), timezone.now().date()
+
+
+def work_visit_flag(visit: tuple[str, date]) -> dict[str, RawSQL]:
+    """An annotation saying whether `visit` to the work is stored already (a reader turning pages), loaded
+    with the work, so `hit_record` need not ask."""
+    visitor, day = visit
+    return {"visit_stored": has_rows(Hit, pointing_at=Work, via="work", visitor=visitor, day=day)}
 
 
 def work_feedback_context(

@@ -15,7 +15,6 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Count, F, Q, Sum
-from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -23,13 +22,11 @@ from django.utils.html import strip_tags
 from fanfold.accounts.models import Pseud
 from fanfold.accounts.services import RESERVED_USERNAME
 from fanfold.bookmarks.models import Bookmark
-from fanfold.core.exists import has_rows
 from fanfold.core.html import FORMAT_HTML, FORMAT_MARKDOWN, render_user_text
 from fanfold.core.text import single_line
 from fanfold.core.writebehind import write_behind
 from fanfold.interactions.models import MAX_COMMENT_LENGTH, Comment, CommentStatus, Hit, Kudos
-from fanfold.interactions.selectors import comment_refusal, kudos_refusal, reply_refusal
-from fanfold.interactions.visitors import visitor_key
+from fanfold.interactions.selectors import comment_refusal, kudos_refusal, reply_refusal, visit_of
 from fanfold.works.models import COUNTED_CHAPTERS, Chapter, Work
 
 logger = logging.getLogger(__name__)
@@ -89,19 +86,6 @@ def _never_failing_the_page(record):
             return False
 
     return tolerant
-
-
-def visit_of(request) -> tuple[str, date]:
-    """The visit a page view makes: this visitor, today. Days are counted in UTC so a reader's time zone does
-    not change what counts as a new visit."""
-    return visitor_key(request), timezone.now().date()
-
-
-def work_visit_flag(visit: tuple[str, date]) -> dict[str, RawSQL]:
-    """An annotation saying whether `visit` to the work is stored already (a reader turning pages), loaded
-    with the work, so `hit_record` need not ask."""
-    visitor, day = visit
-    return {"visit_stored": has_rows(Hit, pointing_at=Work, via="work", visitor=visitor, day=day)}
 
 
 @_never_failing_the_page

@@ -18,8 +18,8 @@ from django.views.generic import TemplateView
 from fanfold.accounts.models import ProfileLink, Pseud, User
 from fanfold.bookmarks.views import bookmark_context
 from fanfold.core.exists import has_rows
-from fanfold.interactions.selectors import work_comment_flag, work_feedback_context
-from fanfold.interactions.services import hit_record, visit_of, work_visit_flag
+from fanfold.interactions.selectors import visit_of, work_comment_flag, work_feedback_context, work_visit_flag
+from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
 from fanfold.series.forms import WorkSeriesForm
 from fanfold.series.selectors import work_in_series_flag, work_series_places
