@@ -1,9 +1,23 @@
 """Reads of works: every read of works for a viewer goes through the viewer's policy (`works.visibility`)."""
 
+import json
 from typing import NamedTuple
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, prefetch_related_objects
+from django.db import connection
+from django.db.models import (
+    Count,
+    IntegerField,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    prefetch_related_objects,
+)
+from django.db.models.expressions import RawSQL
 
+from fanfold.accounts.models import ProfileLink, Pseud, User
+from fanfold.tags.models import Tag
 from fanfold.works.models import BLURB_COLUMNS, Chapter, Creatorship, Work, WorkQuerySet, blurb_prefetches
 from fanfold.works.visibility import LISTABLE, policy_for
 
@@ -63,6 +77,96 @@ def blurb_people(work_ids: list[int]) -> dict[int, BlurbPeople]:
     for work_id, name, username in creators:
         people[work_id].creators.append((name, username))
     return people
+
+
+# A work page's tags and creators, each a JSON array of rows in the work's own row (`work_people_rows`).
+_TAG_FIELDS = ("id", "name", "type", "sort_order")
+_PSEUD_FIELDS = ("id", "name", "is_default", "user_id")
+_USER_FIELDS = ("id", "username", "show_links_on_works")
+
+
+def work_people_rows() -> dict[str, RawSQL]:
+    """Annotations that read a work's tags and its creators (with their users, and whether those have profile
+    links) with the work itself, for `work_people_attach`: the two prefetch queries they replace cost a work
+    page more in the ORM's building and compiling than the database took to answer them."""
+    quote = connection.ops.quote_name
+
+    def table(model: type[Model]) -> str:
+        return quote(model._meta.db_table)
+
+    def columns(alias: str, model: type[Model], fields: tuple[str, ...]) -> str:
+        return ", ".join(f"{alias}.{quote(model._meta.get_field(name).column)}" for name in fields)
+
+    work = f"{table(Work)}.{quote(Work._meta.pk.column)}"
+    tagging = Work.tags.through
+    tag_rows = f"{columns('t', Tag, _TAG_FIELDS)}"
+    link_user = quote(ProfileLink._meta.get_field("user").column)
+    links = f"EXISTS (SELECT 1 FROM {table(ProfileLink)} l WHERE l.{link_user} = u.{quote('id')})"  # noqa: S608
+    creator_rows = f"{columns('p', Pseud, _PSEUD_FIELDS)}, {columns('u', User, _USER_FIELDS[1:])}, {links}"
+    tags_from = (
+        f"FROM {table(tagging)} wt JOIN {table(Tag)} t ON t.{quote('id')} = wt.{quote('tag_id')} "
+        f"WHERE wt.{quote('work_id')} = {work}"
+    )
+    creators_from = (
+        f"FROM {table(Creatorship)} c JOIN {table(Pseud)} p ON p.{quote('id')} = c.{quote('pseud_id')} "
+        f"JOIN {table(User)} u ON u.{quote('id')} = p.{quote('user_id')} WHERE c.{quote('work_id')} = {work}"
+    )
+    if connection.vendor == "postgresql":
+        # In the orders the prefetches used (the models' own), by the database's collation.
+        tags = f"SELECT json_agg(json_build_array({tag_rows}) ORDER BY t.sort_order, t.name)::text {tags_from}"
+        creators = (
+            f"SELECT json_agg(json_build_array({creator_rows}) ORDER BY p.is_default DESC, p.name)::text "
+            f"{creators_from}"
+        )
+    else:
+        # SQLite's aggregates keep no order; `work_people_attach` sorts (its collation is code point order).
+        tags = f"SELECT json_group_array(json_array({tag_rows})) {tags_from}"
+        creators = f"SELECT json_group_array(json_array({creator_rows})) {creators_from}"
+    return {
+        "people_tags": RawSQL(f"({tags})", [], output_field=TextField()),  # noqa: S611 (names from models)
+        "people_creators": RawSQL(f"({creators})", [], output_field=TextField()),  # noqa: S611
+    }
+
+
+def work_people_attach(work: Work) -> Work:
+    """Make a work read with `work_people_rows` answer `work.tags.all()` and `work.creators.all()` (each pseud
+    with its user and `has_links`) as if they had been prefetched, in the same orders, with no query."""
+    tag_rows = json.loads(work.people_tags or "[]")
+    creator_rows = json.loads(work.people_creators or "[]")
+    if connection.vendor != "postgresql":
+        tag_rows.sort(key=lambda row: (row[3], row[1]))
+        creator_rows.sort(key=lambda row: (not row[2], row[1]))
+    tags = [_from_row(Tag, _TAG_FIELDS, row) for row in tag_rows]
+    creators = []
+    for row in creator_rows:
+        pseud = _from_row(Pseud, _PSEUD_FIELDS, row[:4])
+        pseud.is_default = bool(pseud.is_default)
+        user = _from_row(User, _USER_FIELDS, (row[3], *row[4:6]))
+        user.show_links_on_works = bool(user.show_links_on_works)
+        pseud.user = user
+        pseud.has_links = bool(row[6])
+        creators.append(pseud)
+    _as_prefetched(work, "tags", tags)
+    _as_prefetched(work, "creators", creators)
+    return work
+
+
+def _from_row(model: type[Model], fields: tuple[str, ...], row) -> Model:
+    """A model object with only `fields` loaded (the rest deferred, as `.only()` leaves them)."""
+    values = dict(zip(fields, row, strict=True))
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def _as_prefetched(instance: Model, name: str, objects: list) -> None:
+    # What `prefetch_related_objects` leaves on each instance: the related manager's queryset, filled.
+    manager = getattr(instance, name)
+    queryset = manager.get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[manager.prefetch_cache_name] = queryset
 
 
 def work_drafts(user) -> WorkQuerySet:

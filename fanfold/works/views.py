@@ -15,16 +15,14 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from fanfold.accounts.models import ProfileLink, Pseud, User
+from fanfold.accounts.models import ProfileLink
 from fanfold.bookmarks.views import bookmark_context
-from fanfold.core.exists import has_rows
 from fanfold.interactions.selectors import visit_of, work_comment_flag, work_feedback_context, work_visit_flag
 from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
 from fanfold.series.forms import WorkSeriesForm
 from fanfold.series.selectors import work_in_series_flag, work_series_places
 from fanfold.series.work_form import work_form_series_context, work_series_join_from_form
-from fanfold.tags.models import Tag
 from fanfold.works import services
 from fanfold.works.association_forms import AssociationsForm
 from fanfold.works.associations import work_associations_set
@@ -36,6 +34,8 @@ from fanfold.works.selectors import (
     visible_chapter_list,
     visible_works,
     work_drafts,
+    work_people_attach,
+    work_people_rows,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,29 +63,18 @@ class DraftsView(LoginRequiredMixin, TemplateView):
 
 
 def _work_for_reading(request, work_id: int, visit: tuple | None = None) -> Work:
-    """The work `work_id` as the viewer may open it, with its tags, creators and flags; with `visit`, also
-    whether that visit is stored already (`work_visit_flag`)."""
+    """The work `work_id` as the viewer may open it, with its tags, creators and flags, in one query; with
+    `visit`, also whether that visit is stored already (`work_visit_flag`)."""
     # Only the columns the page shows: making model objects is most of a work page's cost. Creators' profile
     # links are read only for creators who show some (`_creator_link_users`).
-    creators = (
-        Pseud.objects.select_related("user")
-        .only("name", "user__username", "user__show_links_on_works")
-        .annotate(has_links=has_rows(ProfileLink, pointing_at=User, via="user"))
+    queryset = visible_works(request.user).annotate(
+        **work_people_rows(),
+        **work_people_flags(),
+        **work_in_series_flag(),
+        **work_comment_flag(),
+        **(work_visit_flag(visit) if visit else {}),
     )
-    queryset = (
-        visible_works(request.user)
-        .annotate(
-            **work_people_flags(),
-            **work_in_series_flag(),
-            **work_comment_flag(),
-            **(work_visit_flag(visit) if visit else {}),
-        )
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("sort_order", "name").only("name", "type", "sort_order")),
-            Prefetch("creators", queryset=creators),
-        )
-    )
-    return get_object_or_404(queryset, pk=work_id)
+    return work_people_attach(get_object_or_404(queryset, pk=work_id))
 
 
 def _needs_adult_gate(request, work: Work) -> bool:

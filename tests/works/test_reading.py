@@ -201,3 +201,43 @@ def test_work_page_query_count_does_not_grow_with_tags_creators_links_or_chapter
         return work
 
     assert queries_for(grown(2)) == queries_for(grown(6))
+
+
+def test_work_page_lists_tags_and_creators_in_their_order_with_their_profile_links(make_work, make_user, client):
+    """The work page reads its tags and creators with the work itself: the same names, in the orders the
+    models give (tags by sort order then name, default pseuds first then by name), each creator's profile
+    links only where they show them, and a pseud's name and user shown even when the two differ."""
+    import re
+
+    from django.utils.html import escape
+
+    from fanfold.accounts.models import ProfileLink, Pseud, User
+    from fanfold.works.models import Creatorship
+
+    first, second, third = make_user("zora"), make_user("amos"), make_user("mina")
+    side = Pseud.objects.create(user=third, name="Beth & <Co>", is_default=False)
+    work = make_work(first, freeforms=["beta", "Alpha", 'Gamma & "Quotes"'], characters=["Zed", "Ann"])
+    for position, pseud in enumerate([second.default_pseud, side], start=1):
+        Creatorship.objects.create(work=work, pseud=pseud, position=position)
+    User.objects.filter(pk=second.pk).update(show_links_on_works=False)
+    ProfileLink.objects.create(user=first, label="Zora's site", url="https://zora.example.org/", position=1)
+    ProfileLink.objects.create(user=second, label="Hidden site", url="https://amos.example.org/", position=1)
+
+    page = client.get(f"/works/{work.pk}/?view_adult=true").content.decode()
+
+    byline = re.search(r'<h2 class="byline">(.*?)</h2>', page, re.S).group(1)
+    expected = list(Pseud.objects.filter(works=work))  # the model's own order
+    assert [p.name for p in expected][:2] == ["amos", "zora"] and expected[2] == side
+    assert re.findall(r'rel="author"[^>]*>([^<]*)</a>', byline) == [
+        "amos",
+        "zora",
+        "Beth &amp; &lt;Co&gt; (mina)",
+    ]
+    tags_in_order = [tag.name for tag in work.tags.order_by("sort_order", "name")]
+    freeforms = [name for name in tags_in_order if name in ("beta", "Alpha", 'Gamma & "Quotes"')]
+    characters = [name for name in tags_in_order if name in ("Zed", "Ann")]
+    for names in (freeforms, characters):  # in the database's order (its collation), on the page too
+        positions = [page.index(f">{escape(name)}</a>") for name in names]
+        assert positions == sorted(positions)
+    assert "zora.example.org" in page  # shows her links
+    assert "amos.example.org" not in page  # has links, but does not show them on works
