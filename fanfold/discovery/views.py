@@ -15,7 +15,7 @@ from fanfold.discovery.selectors import tag_labels, works_listing
 from fanfold.tags.models import TagType, name_key, tag_name_from_url
 from fanfold.tags.selectors import visible_tags
 from fanfold.works.models import LANGUAGE_CHOICES
-from fanfold.works.selectors import blurb_people, listed_work_rows
+from fanfold.works.selectors import blurb_people, listed_work_rows, work_people_rows
 from fanfold.works.templatetags.works_tags import blurb_head
 
 FACETS_SHOWN = 10
@@ -151,21 +151,21 @@ def _tags_named(request, value: str, verb: str, errors: list[str]) -> list[int]:
 
 def _works_in_order(viewer, result) -> list:
     """The page's works in the index's order, each with its blurb's head from the cache when the index
-    holds the same version of the work (see `BlurbHeads`), else made from its tags and creators."""
-    # The index decided which works and in what order; the viewer's policy has the last word on each one.
-    found = {work.pk: work for work in listed_work_rows(viewer).filter(pk__in=result.work_ids)}
-    works = [found[work_id] for work_id in result.work_ids if work_id in found]
+    holds the same version of the work (see `BlurbHeads`), else made from its tags and creators, read with
+    the works."""
     zone = timezone.get_current_timezone_name()  # the blurb's date is shown in the reader's zone
     keys = {work_id: (*version, zone) for work_id, version in zip(result.work_ids, result.versions, strict=True)}
-    missing = []
+    heads = {work_id: BLURB_HEADS.get(key) for work_id, key in keys.items()}
+    rows = listed_work_rows(viewer).filter(pk__in=result.work_ids)
+    if None in heads.values():
+        rows = rows.annotate(**work_people_rows())
+    # The index decided which works and in what order; the viewer's policy has the last word on each one.
+    found = {work.pk: work for work in rows}
+    works = [found[work_id] for work_id in result.work_ids if work_id in found]
     for work in works:
-        work.blurb_head_html = BLURB_HEADS.get(keys[work.pk])
+        work.blurb_head_html = heads[work.pk]
         if work.blurb_head_html is None:
-            missing.append(work)
-    if missing:
-        people = blurb_people([work.pk for work in missing])
-        for work in missing:
-            work.blurb_head_html = blurb_head(work, people[work.pk])
+            work.blurb_head_html = blurb_head(work, blurb_people(work))
             BLURB_HEADS.put(keys[work.pk], work.blurb_head_html)
     return works
 

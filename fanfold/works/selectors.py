@@ -41,7 +41,7 @@ def listed_works(viewer) -> WorkQuerySet:
 
 def listed_work_rows(viewer) -> WorkQuerySet:
     """`listed_works` without their tags and creators: the columns a blurb shows, for a page that has its
-    blurbs' heads already (see `with_blurb_data` for the rest)."""
+    blurbs' heads already or reads the rest with `work_people_rows`."""
     return Work.objects.filter(policy_for(viewer).listed_q()).only(*BLURB_COLUMNS)
 
 
@@ -50,36 +50,7 @@ def with_blurb_data(works: list[Work]) -> None:
     prefetch_related_objects(works, *blurb_prefetches())
 
 
-class BlurbPeople(NamedTuple):
-    """What a blurb shows of a work's tags and creators, as plain values: (name, type) of each tag in the
-    tags' order, and (pseud name, username) of each creator in the pseuds' order."""
-
-    tags: list[tuple[str, str]]
-    creators: list[tuple[str, str]]
-
-
-def blurb_people(work_ids: list[int]) -> dict[int, BlurbPeople]:
-    """The tags and creators of these works' blurbs, in two queries that make no model objects: building
-    tags and pseuds for a page of blurbs cost more than the rest of a listing (see `blurb_head`)."""
-    people = {work_id: BlurbPeople([], []) for work_id in work_ids}
-    tags = (
-        Work.tags.through.objects.filter(work_id__in=work_ids)
-        .order_by("tag__sort_order", "tag__name")
-        .values_list("work_id", "tag__name", "tag__type")
-    )
-    for work_id, name, tag_type in tags:
-        people[work_id].tags.append((name, tag_type))
-    creators = (
-        Creatorship.objects.filter(work_id__in=work_ids)
-        .order_by("-pseud__is_default", "pseud__name")
-        .values_list("work_id", "pseud__name", "pseud__user__username")
-    )
-    for work_id, name, username in creators:
-        people[work_id].creators.append((name, username))
-    return people
-
-
-# A work page's tags and creators, each a JSON array of rows in the work's own row (`work_people_rows`).
+# A work's tags and creators, each a JSON array of rows in the work's own row (`work_people_rows`).
 _TAG_FIELDS = ("id", "name", "type", "sort_order")
 _PSEUD_FIELDS = ("id", "name", "is_default", "user_id")
 _USER_FIELDS = ("id", "username", "show_links_on_works")
@@ -87,8 +58,8 @@ _USER_FIELDS = ("id", "username", "show_links_on_works")
 
 def work_people_rows() -> dict[str, RawSQL]:
     """Annotations that read a work's tags and its creators (with their users, and whether those have profile
-    links) with the work itself, for `work_people_attach`: the two prefetch queries they replace cost a work
-    page more in the ORM's building and compiling than the database took to answer them."""
+    links) with the work itself, for `work_people_attach` (a work page) and `blurb_people` (a listing): the
+    two queries they replace cost a page more in the ORM's building and compiling than the database took."""
     quote = connection.ops.quote_name
 
     def table(model: type[Model]) -> str:
@@ -128,14 +99,20 @@ def work_people_rows() -> dict[str, RawSQL]:
     }
 
 
-def work_people_attach(work: Work) -> Work:
-    """Make a work read with `work_people_rows` answer `work.tags.all()` and `work.creators.all()` (each pseud
-    with its user and `has_links`) as if they had been prefetched, in the same orders, with no query."""
+def _people_rows(work: Work) -> tuple[list, list]:
+    """The tag rows and creator rows `work_people_rows` read, each list in its model's order."""
     tag_rows = json.loads(work.people_tags or "[]")
     creator_rows = json.loads(work.people_creators or "[]")
     if connection.vendor != "postgresql":
         tag_rows.sort(key=lambda row: (row[3], row[1]))
         creator_rows.sort(key=lambda row: (not row[2], row[1]))
+    return tag_rows, creator_rows
+
+
+def work_people_attach(work: Work) -> Work:
+    """Make a work read with `work_people_rows` answer `work.tags.all()` and `work.creators.all()` (each pseud
+    with its user and `has_links`) as if they had been prefetched, in the same orders, with no query."""
+    tag_rows, creator_rows = _people_rows(work)
     tags = [_from_row(Tag, _TAG_FIELDS, row) for row in tag_rows]
     creators = []
     for row in creator_rows:
@@ -149,6 +126,21 @@ def work_people_attach(work: Work) -> Work:
     _as_prefetched(work, "tags", tags)
     _as_prefetched(work, "creators", creators)
     return work
+
+
+class BlurbPeople(NamedTuple):
+    """What a blurb shows of a work's tags and creators, as plain values: (name, type) of each tag in the
+    tags' order, and (pseud name, username) of each creator in the pseuds' order."""
+
+    tags: list[tuple[str, str]]
+    creators: list[tuple[str, str]]
+
+
+def blurb_people(work: Work) -> BlurbPeople:
+    """The tags and creators of a work read with `work_people_rows`, as its blurb shows them: no model
+    objects, which cost a page of blurbs more than the rest of a listing (see `blurb_head`)."""
+    tag_rows, creator_rows = _people_rows(work)
+    return BlurbPeople([(row[1], row[2]) for row in tag_rows], [(row[1], row[4]) for row in creator_rows])
 
 
 def _from_row(model: type[Model], fields: tuple[str, ...], row) -> Model:

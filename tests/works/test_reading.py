@@ -241,3 +241,11 @@ def test_work_page_lists_tags_and_creators_in_their_order_with_their_profile_lin
         assert positions == sorted(positions)
     assert "zora.example.org" in page  # shows her links
     assert "amos.example.org" not in page  # has links, but does not show them on works
+
+    # The listing's blurb reads them with the works too, in the same orders.
+    listing = client.get("/works/").content.decode()
+    blurb = re.search(rf'<li class="blurb work" id="work_{work.pk}".*?</dl>\s*</li>', listing, re.S).group(0)
+    assert re.findall(r'rel="author"[^>]*>([^<]*)</a>', blurb) == ["amos", "zora", "Beth &amp; &lt;Co&gt; (mina)"]
+    for names in (freeforms, characters):
+        positions = [blurb.index(f">{escape(name)}</a>") for name in names]
+        assert positions == sorted(positions)
