@@ -1,16 +1,18 @@
 """Reads of kudos and comments for a work page, and who may leave them."""
 
 import dataclasses
+import json
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, TextField
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
 from fanfold.accounts.blocks import blockers_among
-from fanfold.accounts.models import Pseud
+from fanfold.accounts.models import Pseud, User
 from fanfold.core.exists import has_rows
 from fanfold.interactions.forms import CommentForm
 from fanfold.interactions.models import Comment, CommentStatus, Hit, Kudos
@@ -158,8 +160,53 @@ class _Giver:
     username: str
 
 
+def work_kudos_flags(request) -> dict[str, RawSQL]:
+    """Annotations that read, with the work, what its kudos line needs: the first names of the users who left
+    kudos (one more than are shown, to tell whether there are more) and whether this viewer (a user, or a
+    guest by address) left kudos; `kudos_context` then asks nothing more of a work with few kudos."""
+    quote = connection.ops.quote_name
+    kudos, users = quote(Kudos._meta.db_table), quote(User._meta.db_table)
+    work = f"{quote(Work._meta.db_table)}.{quote(Work._meta.pk.column)}"
+    columns = f"k.{quote('created_at')} AS created_at, k.{quote('id')} AS id, u.{quote('username')} AS username"
+    rows = (
+        f"FROM {kudos} k JOIN {users} u ON u.{quote('id')} = k.{quote('user_id')} WHERE k.{quote('work_id')} = "
+        f"{work} ORDER BY k.{quote('created_at')}, k.{quote('id')} LIMIT {KUDOS_NAMES_SHOWN + 1}"
+    )
+    first = f"SELECT {columns} {rows}"
+    if connection.vendor == "postgresql":
+        givers = f"SELECT json_agg(f.username ORDER BY f.created_at, f.id)::text FROM ({first}) f"  # noqa: S608
+    else:
+        # SQLite's aggregates keep no order: `_kudos_givers` sorts by when and id.
+        givers = f"SELECT json_group_array(json_array(f.created_at, f.id, f.username)) FROM ({first}) f"  # noqa: S608
+    viewer = request.user
+    if viewer.is_authenticated:
+        mine, params = f"k.{quote('user_id')} = %s", [viewer.pk]
+    elif client_ip(request):
+        address = Kudos._meta.get_field("ip_address").get_db_prep_value(client_ip(request), connection)
+        mine, params = f"k.{quote('user_id')} IS NULL AND k.{quote('ip_address')} = %s", [address]
+    else:
+        mine, params = "FALSE", []
+    given = f"EXISTS (SELECT 1 FROM {kudos} k WHERE k.{quote('work_id')} = {work} AND {mine})"  # noqa: S608
+    return {
+        "kudos_givers": RawSQL(f"({givers})", [], output_field=TextField()),  # noqa: S611 (names from models)
+        "kudos_given": RawSQL(given, params, output_field=BooleanField()),  # noqa: S611 (values are parameters)
+    }
+
+
+def _kudos_givers(work: Work) -> list[str] | None:
+    """The usernames `work_kudos_flags` read, in the order kudos were left; None for a work read without."""
+    found = getattr(work, "kudos_givers", False)
+    if found is False:
+        return None
+    rows = json.loads(found or "[]")
+    if connection.vendor != "postgresql":
+        rows = [username for _when, _id, username in sorted(rows, key=lambda row: (row[0], row[1]))]
+    return rows
+
+
 def kudos_context(*, request, work: Work, next_path: str) -> dict:
-    """Template context for `interactions/_kudos.html`: who left kudos, and whether the viewer may."""
+    """Template context for `interactions/_kudos.html`: who left kudos, and whether the viewer may. A work read
+    with `work_kudos_flags` needs no query unless it has more kudos from users than are named."""
     viewer = request.user
     ip_address = client_ip(request)
     if viewer.is_authenticated:
@@ -170,13 +217,15 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
         mine = Q(pk__in=[])
     # The names shown, and one more to tell whether there are more: most works have fewer than that, and
     # then the kudos rows need no counting (a popular work's are many).
-    givers = []
-    if work.kudos_count:  # the counter is exact, so a work without kudos needs no look at their rows
-        givers = list(
-            Kudos.objects.filter(work=work, user__isnull=False).values_list("user__username", flat=True)[
-                : KUDOS_NAMES_SHOWN + 1
-            ]
-        )
+    givers = _kudos_givers(work)
+    if givers is None:
+        givers = []
+        if work.kudos_count:  # the counter is exact, so a work without kudos needs no look at their rows
+            givers = list(
+                Kudos.objects.filter(work=work, user__isnull=False).values_list("user__username", flat=True)[
+                    : KUDOS_NAMES_SHOWN + 1
+                ]
+            )
     if len(givers) <= KUDOS_NAMES_SHOWN:
         # The work's counter is exact (atomic updates, `reconcile_counts`): the rest are guests'.
         users = len(givers)
@@ -187,7 +236,9 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
         )
         users, guests = totals["users"], totals["guests"]
     kudos_users = [_Giver(username) for username in givers[:KUDOS_NAMES_SHOWN]]
-    given = Kudos.objects.filter(mine, work=work).exists() if (users or guests) else False
+    given = getattr(work, "kudos_given", None)
+    if given is None:
+        given = Kudos.objects.filter(mine, work=work).exists() if (users or guests) else False
     return {
         "kudos_work": work,
         "kudos_next": next_path,
@@ -195,7 +246,7 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
         "kudos_users": kudos_users,
         "kudos_more_users": max(users - len(kudos_users), 0),
         "kudos_guest_count": guests,
-        "kudos_given": given,
+        "kudos_given": bool(given),
         # The form stays for those who already left kudos (its button hidden), so a second try gets an answer.
         "kudos_form_shown": kudos_refusal(work=work, user=viewer) is None,
     }

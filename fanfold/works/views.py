@@ -17,7 +17,13 @@ from django.views.generic import TemplateView
 
 from fanfold.accounts.models import ProfileLink
 from fanfold.bookmarks.views import bookmark_context
-from fanfold.interactions.selectors import visit_of, work_comment_flag, work_feedback_context, work_visit_flag
+from fanfold.interactions.selectors import (
+    visit_of,
+    work_comment_flag,
+    work_feedback_context,
+    work_kudos_flags,
+    work_visit_flag,
+)
 from fanfold.interactions.services import hit_record
 from fanfold.readings.services import reading_record
 from fanfold.series.forms import WorkSeriesForm
@@ -72,6 +78,7 @@ def _work_for_reading(request, work_id: int, visit: tuple | None = None) -> Work
         **work_people_flags(),
         **work_in_series_flag(),
         **work_comment_flag(),
+        **work_kudos_flags(request),
         **(work_visit_flag(visit) if visit else {}),
     )
     return work_people_attach(get_object_or_404(queryset, pk=work_id))

@@ -151,3 +151,51 @@ def test_kudos_redirect_goes_back_to_the_chapter_page(make_work, writer, reader)
     # A `next` off the site is ignored.
     answer = Client(REMOTE_ADDR="198.51.100.3").post(kudos_url(work), {"next": "https://evil.example/"})
     assert answer["Location"] == work.get_absolute_url() + "#kudos"
+
+
+def test_a_work_page_reads_its_kudos_line_with_the_work(make_work, make_user, writer, reader, monkeypatch):
+    """The work page asks for the first names and whether this viewer left kudos with the work itself: the
+    same line, in the order kudos were left, for users and for guests by address, and no kudos query."""
+    import datetime
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from fanfold.interactions import selectors
+
+    work = make_work(writer)
+    fans = [make_user(name) for name in ("zed", "amy", "mo")]
+    for fan in [*fans, reader]:
+        kudos_give(work=work, user=fan)
+    kudos_give(work=work, ip_address="198.51.100.1")
+    # Left in the order zed, amy, mo, reader, whatever their ids: backdate amy's to be first.
+    Kudos.objects.filter(user=fans[1]).update(created_at=timezone.now() - datetime.timedelta(days=1))
+
+    def page(client) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(f"{work.get_absolute_url()}?view_adult=true").content.decode()
+        line = re.search(r'<p class="kudos-givers">(.*?)</p>', html, re.S).group(1)
+        return html, line, sum('"interactions_kudos"' in query["sql"] for query in captured)
+
+    html, line, kudos_queries = page(Client(REMOTE_ADDR="198.51.100.1"))
+    assert re.findall(r">(\w+)</a>", line) == ["amy", "zed", "mo", reader.username]
+    assert "and 1 guest left kudos" in line and "5 kudos" in html
+    assert "You left kudos on this work." in html  # this address did
+    assert kudos_queries == 1  # the work's own query, which reads them
+
+    html, _line, _queries = page(Client(REMOTE_ADDR="198.51.100.7"))
+    assert "You left kudos on this work." not in html  # another address did not
+    html, _line, _queries = page(client_for(reader))
+    assert "You left kudos on this work." in html
+    html, _line, _queries = page(client_for(fans[0]))
+    assert "You left kudos on this work." in html
+    html, _line, _queries = page(client_for(make_user("newcomer")))
+    assert "You left kudos on this work." not in html
+
+    # More users than are named: the first ones, and how many more, counted from the rows.
+    monkeypatch.setattr(selectors, "KUDOS_NAMES_SHOWN", 2)
+    html, line, _queries = page(Client(REMOTE_ADDR="198.51.100.7"))
+    assert re.findall(r">(\w+)</a>", line) == ["amy", "zed"]
+    assert "and 2 more users and 1 guest left kudos" in line
