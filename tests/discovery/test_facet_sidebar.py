@@ -44,3 +44,15 @@ def test_a_selected_tag_shows_its_own_count_wherever_it_ranks(many_tags, client)
     page = client.get(reverse("works:list"), {"tag": common.pk, "exclude": rare.pk}).content.decode()
     assert counts(page)["Tag 0"] == 6
     assert client.get(reverse("works:list"), {"all_facets": "nonsense"}).status_code == 200
+
+
+def test_the_form_keeps_the_readers_choices_and_links_keep_the_query(many_tags, client):
+    page = client.get(reverse("works:list"), {"sort": "kudos_count", "language": "en", "other_tags": 'Tag "0"'})
+    page = page.content.decode()
+    sort = re.search(r'<select id="id_sort" name="sort">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)" selected>', sort) == ["kudos_count"]
+    assert '<option value="">Date Updated</option>' in sort  # the usual order sends no value
+    language = re.search(r'<select id="id_language" name="language">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)" selected>', language) == ["en"]
+    # The link to every tag of a type keeps the rest of the query, escaped.
+    assert 'href="?sort=kudos_count&amp;language=en&amp;other_tags=Tag+%220%22&amp;all_facets=freeform"' in page
