@@ -1,12 +1,11 @@
 """Reads of kudos and comments for a work page, and who may leave them."""
 
 import dataclasses
-import json
 from datetime import date
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, TextField
+from django.db.models import BooleanField, Count, Q, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from fanfold.accounts.blocks import blockers_among
 from fanfold.accounts.models import Pseud, User
 from fanfold.core.exists import has_rows
+from fanfold.core.json_rows import json_rows, read_json_rows
 from fanfold.interactions.forms import CommentForm
 from fanfold.interactions.models import Comment, CommentStatus, Hit, Kudos
 from fanfold.interactions.visitors import client_ip, visitor_key
@@ -160,10 +160,18 @@ class _Giver:
     username: str
 
 
-def work_kudos_flags(request) -> dict[str, RawSQL]:
+def _own_kudos(request) -> dict | None:
+    """What marks this viewer's kudos: their account, or a guest's address; None when there is neither."""
+    if request.user.is_authenticated:
+        return {"user": request.user.pk}
+    address = client_ip(request)
+    return {"user": None, "ip_address": address} if address else None
+
+
+def work_kudos_flags(request) -> dict[str, RawSQL | Value]:
     """Annotations that read, with the work, what its kudos line needs: the first names of the users who left
-    kudos (one more than are shown, to tell whether there are more) and whether this viewer (a user, or a
-    guest by address) left kudos; `kudos_context` then asks nothing more of a work with few kudos."""
+    kudos (one more than are shown, to tell whether there are more) and whether this viewer left kudos;
+    `kudos_context` then asks nothing more of a work with few kudos."""
     quote = connection.ops.quote_name
     kudos, users = quote(Kudos._meta.db_table), quote(User._meta.db_table)
     work = f"{quote(Work._meta.db_table)}.{quote(Work._meta.pk.column)}"
@@ -173,52 +181,24 @@ def work_kudos_flags(request) -> dict[str, RawSQL]:
         f"{work} ORDER BY k.{quote('created_at')}, k.{quote('id')} LIMIT {KUDOS_NAMES_SHOWN + 1}"
     )
     first = f"SELECT {columns} {rows}"
-    if connection.vendor == "postgresql":
-        givers = f"SELECT json_agg(f.username ORDER BY f.created_at, f.id)::text FROM ({first}) f"  # noqa: S608
-    else:
-        # SQLite's aggregates keep no order: `_kudos_givers` sorts by when and id.
-        givers = f"SELECT json_group_array(json_array(f.created_at, f.id, f.username)) FROM ({first}) f"  # noqa: S608
-    viewer = request.user
-    if viewer.is_authenticated:
-        mine, params = f"k.{quote('user_id')} = %s", [viewer.pk]
-    elif client_ip(request):
-        address = Kudos._meta.get_field("ip_address").get_db_prep_value(client_ip(request), connection)
-        mine, params = f"k.{quote('user_id')} IS NULL AND k.{quote('ip_address')} = %s", [address]
-    else:
-        mine, params = "FALSE", []
-    given = f"EXISTS (SELECT 1 FROM {kudos} k WHERE k.{quote('work_id')} = {work} AND {mine})"  # noqa: S608
+    mine = _own_kudos(request)
     return {
-        "kudos_givers": RawSQL(f"({givers})", [], output_field=TextField()),  # noqa: S611 (names from models)
-        "kudos_given": RawSQL(given, params, output_field=BooleanField()),  # noqa: S611 (values are parameters)
+        "kudos_givers": json_rows("f.created_at, f.id, f.username", f"FROM ({first}) f", "f.created_at, f.id"),
+        "kudos_given": (
+            has_rows(Kudos, pointing_at=Work, via="work", **mine) if mine else Value(False, output_field=BooleanField())
+        ),
     }
-
-
-def _kudos_givers(work: Work) -> list[str] | None:
-    """The usernames `work_kudos_flags` read, in the order kudos were left; None for a work read without."""
-    found = getattr(work, "kudos_givers", False)
-    if found is False:
-        return None
-    rows = json.loads(found or "[]")
-    if connection.vendor != "postgresql":
-        rows = [username for _when, _id, username in sorted(rows, key=lambda row: (row[0], row[1]))]
-    return rows
 
 
 def kudos_context(*, request, work: Work, next_path: str) -> dict:
     """Template context for `interactions/_kudos.html`: who left kudos, and whether the viewer may. A work read
     with `work_kudos_flags` needs no query unless it has more kudos from users than are named."""
     viewer = request.user
-    ip_address = client_ip(request)
-    if viewer.is_authenticated:
-        mine = Q(user=viewer)
-    elif ip_address:
-        mine = Q(user__isnull=True, ip_address=ip_address)
-    else:
-        mine = Q(pk__in=[])
     # The names shown, and one more to tell whether there are more: most works have fewer than that, and
     # then the kudos rows need no counting (a popular work's are many).
-    givers = _kudos_givers(work)
-    if givers is None:
+    if hasattr(work, "kudos_givers"):
+        givers = [row[2] for row in read_json_rows(work.kudos_givers, key=lambda row: (row[0], row[1]))]
+    else:
         givers = []
         if work.kudos_count:  # the counter is exact, so a work without kudos needs no look at their rows
             givers = list(
@@ -238,7 +218,8 @@ def kudos_context(*, request, work: Work, next_path: str) -> dict:
     kudos_users = [_Giver(username) for username in givers[:KUDOS_NAMES_SHOWN]]
     given = getattr(work, "kudos_given", None)
     if given is None:
-        given = Kudos.objects.filter(mine, work=work).exists() if (users or guests) else False
+        mine = _own_kudos(request)
+        given = bool(mine and (users or guests) and Kudos.objects.filter(work=work, **mine).exists())
     return {
         "kudos_work": work,
         "kudos_next": next_path,

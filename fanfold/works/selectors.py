@@ -1,6 +1,5 @@
 """Reads of works: every read of works for a viewer goes through the viewer's policy (`works.visibility`)."""
 
-import json
 from typing import NamedTuple
 
 from django.db import connection
@@ -11,12 +10,12 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
-    TextField,
     prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 
 from fanfold.accounts.models import ProfileLink, Pseud, User
+from fanfold.core.json_rows import json_rows, read_json_rows
 from fanfold.tags.models import Tag
 from fanfold.works.models import BLURB_COLUMNS, Chapter, Creatorship, Work, WorkQuerySet, blurb_prefetches
 from fanfold.works.visibility import LISTABLE, policy_for
@@ -82,30 +81,17 @@ def work_people_rows() -> dict[str, RawSQL]:
         f"FROM {table(Creatorship)} c JOIN {table(Pseud)} p ON p.{quote('id')} = c.{quote('pseud_id')} "
         f"JOIN {table(User)} u ON u.{quote('id')} = p.{quote('user_id')} WHERE c.{quote('work_id')} = {work}"
     )
-    if connection.vendor == "postgresql":
-        # In the orders the prefetches used (the models' own), by the database's collation.
-        tags = f"SELECT json_agg(json_build_array({tag_rows}) ORDER BY t.sort_order, t.name)::text {tags_from}"
-        creators = (
-            f"SELECT json_agg(json_build_array({creator_rows}) ORDER BY p.is_default DESC, p.name)::text "
-            f"{creators_from}"
-        )
-    else:
-        # SQLite's aggregates keep no order; `work_people_attach` sorts (its collation is code point order).
-        tags = f"SELECT json_group_array(json_array({tag_rows})) {tags_from}"
-        creators = f"SELECT json_group_array(json_array({creator_rows})) {creators_from}"
+    # In the orders the prefetches used (the models' own).
     return {
-        "people_tags": RawSQL(f"({tags})", [], output_field=TextField()),  # noqa: S611 (names from models)
-        "people_creators": RawSQL(f"({creators})", [], output_field=TextField()),  # noqa: S611
+        "people_tags": json_rows(tag_rows, tags_from, "t.sort_order, t.name"),
+        "people_creators": json_rows(creator_rows, creators_from, "p.is_default DESC, p.name"),
     }
 
 
 def _people_rows(work: Work) -> tuple[list, list]:
     """The tag rows and creator rows `work_people_rows` read, each list in its model's order."""
-    tag_rows = json.loads(work.people_tags or "[]")
-    creator_rows = json.loads(work.people_creators or "[]")
-    if connection.vendor != "postgresql":
-        tag_rows.sort(key=lambda row: (row[3], row[1]))
-        creator_rows.sort(key=lambda row: (not row[2], row[1]))
+    tag_rows = read_json_rows(work.people_tags, key=lambda row: (row[3], row[1]))
+    creator_rows = read_json_rows(work.people_creators, key=lambda row: (not row[2], row[1]))
     return tag_rows, creator_rows
 
 
